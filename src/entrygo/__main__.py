@@ -1,0 +1,3 @@
+from entrygo.cli import main
+
+main()

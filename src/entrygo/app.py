@@ -1,0 +1,54 @@
+"""The FastAPI application factory: settings in, app out; no module-level state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from entrygo import __version__
+from entrygo.config import Settings
+from entrygo.kit.db import Database
+from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
+from entrygo.kit.migrate import upgrade
+from entrygo.products.routes import router as products_router
+from entrygo.setup.routes import router as setup_router
+from entrygo.system.routes import router as system_router
+
+log = logging.getLogger("entrygo")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    db = Database(settings.resolved_database_url,
+                  busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                  pool_size=settings.db_pool_size)
+    settings.secret  # noqa: B018 - create the server secret now, not on the first request
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            await run_in_threadpool(upgrade, db.url)
+        log.info("EntryGo %s on %s", __version__, db.backend)
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="EntryGo",
+        version=__version__,
+        summary="Export-side protocol service for cross-border e-commerce into the United States.",
+        openapi_url="/docs/api/openapi",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    for router in (system_router, setup_router, products_router):
+        app.include_router(router)
+    return app

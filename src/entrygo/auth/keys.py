@@ -1,0 +1,89 @@
+"""API keys: ``shpbndl_<mode>_<40 base62>``, shown once, stored as HMAC-SHA256 under the server
+secret (so a leaked table alone cannot be used to check guesses offline), looked up by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from entrygo.auth.models import ApiKey
+from entrygo.kit.clock import utcnow
+from entrygo.kit.errors import ApiError
+from entrygo.kit.ids import new_id
+
+KEY_PREFIX = "shpbndl_"
+MODES = ("live", "test")
+_BASE62 = string.ascii_letters + string.digits
+_KEY_SHAPE = re.compile(r"^shpbndl_(live|test)_[A-Za-z0-9]{32,128}$")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    row: ApiKey
+    secret: str  # the only time the plaintext exists outside the client
+
+
+def key_hash(server_secret: bytes, key: str) -> str:
+    return hmac.new(server_secret, key.encode(), hashlib.sha256).hexdigest()
+
+
+def looks_like_key(value: str) -> bool:
+    return bool(_KEY_SHAPE.match(value))
+
+
+def issue_key(session: Session, server_secret: bytes, *, account_id: str, mode: str = "live",
+              warehouse_id: str | None = None, expires_at: datetime | None = None,
+              name: str | None = None) -> IssuedKey:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    plaintext = f"{KEY_PREFIX}{mode}_" + "".join(secrets.choice(_BASE62) for _ in range(40))
+    row = ApiKey(
+        id=new_id("key"), account_id=account_id, mode=mode,
+        key_hash=key_hash(server_secret, plaintext),
+        hint=f"{plaintext[:len(KEY_PREFIX) + len(mode) + 1]}…{plaintext[-4:]}",
+        name=name, warehouse_id=warehouse_id, expires_at=expires_at, created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return IssuedKey(row, plaintext)
+
+
+def find_active_key(session: Session, server_secret: bytes, presented: str) -> ApiKey:
+    """The key row for a presented secret, or 401 ``INVALID_API_KEY`` saying why."""
+    if not looks_like_key(presented):
+        raise ApiError(401, "INVALID_API_KEY", "Invalid API key.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    digest = key_hash(server_secret, presented)
+    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).one_or_none()
+    if row is None or not hmac.compare_digest(row.key_hash, digest):
+        raise ApiError(401, "INVALID_API_KEY", "Invalid API key.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if row.revoked_at is not None:
+        raise ApiError(401, "INVALID_API_KEY", "This API key has been revoked.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        raise ApiError(401, "INVALID_API_KEY", "This API key has expired.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    return row
+
+
+def revoke_key(session: Session, key_id: str) -> ApiKey | None:
+    row = session.get(ApiKey, key_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row
+
+
+def list_keys(session: Session, account_id: str | None = None) -> list[ApiKey]:
+    stmt = select(ApiKey).order_by(ApiKey.id)
+    if account_id:
+        stmt = stmt.where(ApiKey.account_id == account_id)
+    return list(session.scalars(stmt))

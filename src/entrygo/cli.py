@@ -1,0 +1,292 @@
+"""The ``entrygo`` command line: serve, migrate, set up accounts, keys, warehouses, brokers,
+products, and the demo that makes the first-export guide work verbatim."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from entrygo.config import Settings
+from entrygo.kit.clock import iso
+from entrygo.kit.db import Database
+from entrygo.kit.migrate import upgrade
+
+app = typer.Typer(help="EntryGo: customs-ready exports into the United States.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+warehouses_app = typer.Typer(help="Warehouses (ship-from locations).", no_args_is_help=True)
+brokers_app = typer.Typer(help="Customs brokers.", no_args_is_help=True)
+products_app = typer.Typer(help="Product catalogue.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (accounts_app, "accounts"), (keys_app, "keys"),
+                  (warehouses_app, "warehouses"), (brokers_app, "brokers"),
+                  (products_app, "products")):
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _database(settings: Settings) -> Database:
+    upgrade(settings.resolved_database_url)
+    return Database(settings.resolved_database_url)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [ENTRYGO_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [ENTRYGO_PORT].")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before serving.")] = True,
+) -> None:
+    """Run the HTTP API (migrating the database first unless --no-migrate)."""
+    import uvicorn
+
+    settings = Settings()
+    if migrate:
+        upgrade(settings.resolved_database_url)
+    settings.secret  # noqa: B018 - create the secret once, before any worker starts
+    uvicorn.run("entrygo.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level=settings.log_level,
+                proxy_headers=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all pending migrations."""
+    settings = Settings()
+    upgrade(settings.resolved_database_url)
+    err.print(f"database is up to date ({Database(settings.resolved_database_url).backend})")
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+@accounts_app.command("create")
+def accounts_create(name: Annotated[str, typer.Option(help="Account name.")]) -> None:
+    """Create an account and print its id."""
+    from entrygo.setup.service import create_account
+
+    db = _database(Settings())
+    with db.write() as s:
+        account = create_account(s, name)
+    out.print(account.id)
+
+
+@accounts_app.command("list")
+def accounts_list() -> None:
+    from entrygo.setup.service import list_accounts
+
+    db = _database(Settings())
+    with db.read() as s:
+        rows = list_accounts(s)
+    table = Table("id", "name", "created")
+    for r in rows:
+        table.add_row(r.id, r.name, iso(r.created_at))
+    out.print(table)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+@keys_app.command("create")
+def keys_create(
+    account: Annotated[str, typer.Option(help="Account id (acc_…).")],
+    mode: Annotated[str, typer.Option(help="live or test.")] = "live",
+    warehouse: Annotated[str | None, typer.Option(help="Restrict the key to this warehouse.")]
+    = None,
+    expires: Annotated[str | None, typer.Option(help="Expiry, RFC 3339.")]
+    = None,
+    name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
+) -> None:
+    """Create an API key. The secret is printed once and never stored."""
+    from entrygo.auth.keys import issue_key
+    from entrygo.kit.repository import get_owned
+    from entrygo.setup.models import Warehouse
+    from entrygo.setup.service import list_accounts
+
+    settings = Settings()
+    db = _database(settings)
+    expires_at = None
+    if expires:
+        try:
+            expires_at = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail("--expires must be an RFC 3339 timestamp") from None
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+    if mode not in ("live", "test"):
+        raise _fail("--mode must be live or test")
+    with db.write() as s:
+        if account not in {a.id for a in list_accounts(s)}:
+            raise _fail(f"no account {account}")
+        if warehouse and get_owned(s, Warehouse, account, warehouse) is None:
+            raise _fail(f"no warehouse {warehouse} in account {account}")
+        issued = issue_key(s, settings.secret, account_id=account, mode=mode,
+                           warehouse_id=warehouse, expires_at=expires_at, name=name)
+    err.print(f"created {issued.row.id}; the key is shown once:")
+    out.print(issued.secret, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(account: Annotated[str | None, typer.Option(help="Only this account.")] = None
+              ) -> None:
+    """List keys (hints only: secrets are never stored)."""
+    from entrygo.auth.keys import list_keys
+
+    db = _database(Settings())
+    with db.read() as s:
+        rows = list_keys(s, account)
+    table = Table("id", "account", "mode", "hint", "warehouse", "expires", "revoked")
+    for r in rows:
+        table.add_row(r.id, r.account_id, r.mode, r.hint, r.warehouse_id or "",
+                      iso(r.expires_at) or "", iso(r.revoked_at) or "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key; requests with it fail with 401 from now on."""
+    from entrygo.auth.keys import revoke_key
+
+    db = _database(Settings())
+    with db.write() as s:
+        row = revoke_key(s, key_id)
+    if row is None:
+        raise _fail(f"no key {key_id}")
+    err.print(f"revoked {key_id}")
+
+
+# --- warehouses and brokers ----------------------------------------------------------------------
+
+def _create_via_schema(schema: type, create, payload: dict) -> str:  # type: ignore[no-untyped-def]
+    """Validate CLI input with the API's own request model, so both paths accept the same."""
+    from entrygo.kit.errors import ApiError
+    from entrygo.kit.validation import validate_as
+
+    try:
+        body = validate_as(schema, {k: v for k, v in payload.items() if v is not None})
+    except ApiError as exc:
+        problems = "; ".join(f"{i['path']}: {i['message']}"
+                             for i in (exc.details or {}).get("issues", []))
+        raise _fail(problems or exc.message) from None
+    db = _database(Settings())
+    with db.write() as s:
+        return create(s, body.account_id, body).id
+
+
+@warehouses_app.command("create")
+def warehouses_create(
+    account: Annotated[str, typer.Option(help="Account id.")],
+    name: Annotated[str, typer.Option()],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 export country.")],
+    address1: Annotated[str | None, typer.Option()] = None,
+    city: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    postal_code: Annotated[str | None, typer.Option()] = None,
+    notify_email: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a warehouse and print its id."""
+    from entrygo.setup.schemas import WarehouseCreate
+    from entrygo.setup.service import create_warehouse
+
+    out.print(_create_via_schema(WarehouseCreate, create_warehouse, {
+        "accountId": account, "name": name, "country": country, "address1": address1,
+        "city": city, "region": region, "postalCode": postal_code, "notifyEmail": notify_email}))
+
+
+@brokers_app.command("create")
+def brokers_create(
+    account: Annotated[str, typer.Option(help="Account id.")],
+    name: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    filer_code: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a broker and print its id."""
+    from entrygo.setup.schemas import BrokerCreate
+    from entrygo.setup.service import create_broker
+
+    out.print(_create_via_schema(BrokerCreate, create_broker, {
+        "accountId": account, "name": name, "email": email, "filerCode": filer_code}))
+
+
+def _list_table(model: type, columns: list[str], account: str) -> None:
+    from sqlalchemy import select
+
+    db = _database(Settings())
+    with db.read() as s:
+        rows = s.scalars(select(model).where(model.account_id == account)  # type: ignore[attr-defined]
+                         .order_by(model.id)).all()  # type: ignore[attr-defined]
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*[str(getattr(r, c) or "") for c in columns])
+    out.print(table)
+
+
+@warehouses_app.command("list")
+def warehouses_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
+    from entrygo.setup.models import Warehouse
+
+    _list_table(Warehouse, ["id", "name", "country", "city", "notify_email"], account)
+
+
+@brokers_app.command("list")
+def brokers_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
+    from entrygo.setup.models import Broker
+
+    _list_table(Broker, ["id", "name", "email", "filer_code"], account)
+
+
+# --- products ------------------------------------------------------------------------------------
+
+@products_app.command("import")
+def products_import(
+    file: Annotated[Path, typer.Argument(help="A .csv or .json file (see docs/products-import.md).",
+                                         exists=True, dir_okay=False, readable=True)],
+    account: Annotated[str, typer.Option(help="Account id.")],
+) -> None:
+    """Import products from CSV or JSON: all rows or none."""
+    from entrygo.products.importer import ImportFailed, import_products
+
+    db = _database(Settings())
+    try:
+        result = import_products(db, account, file)
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        raise _fail(f"nothing imported: {len(exc.problems)} problem(s) in {file}") from None
+    out.print(json.dumps(result, sort_keys=True))
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+@app.command()
+def demo() -> None:
+    """Create (or reuse) a demo account and print the guide's ``export ENTRYGO_…=`` lines.
+
+    Use it as ``eval "$(.venv/bin/entrygo demo)"``; every call issues a fresh API key.
+    """
+    from entrygo.demo import ensure_demo
+
+    settings = Settings()
+    db = _database(settings)
+    env = ensure_demo(db, settings)
+    for name, value in env.items():
+        if any(c in value for c in '"$`\\\n'):
+            raise _fail(f"{name} has characters that cannot be exported safely")
+        sys.stdout.write(f'export {name}="{value}"\n')
+
+
+def main() -> None:
+    app()

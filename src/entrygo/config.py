@@ -1,0 +1,75 @@
+"""Settings from ``ENTRYGO_*`` environment variables, with defaults that work on a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    """The checkout's ``data/`` folder when running from a source checkout, else ``./data``."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "entrygo").is_dir():
+        return checkout / "data"
+    return Path.cwd() / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENTRYGO_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    """SQLAlchemy URL. Unset: a SQLite file ``entrygo.db`` in ``data_dir``."""
+    secret_key: str | None = None
+    """Server secret for keyed hashes. Unset: generated once into ``data_dir/secret_key``."""
+    host: str = "127.0.0.1"
+    port: int = 3000
+    public_base_url: str | None = None
+    auto_migrate: bool = True
+    max_body_bytes: int = 10 * 1024 * 1024
+    sqlite_busy_timeout_ms: int = 30_000
+    db_pool_size: int = 10
+    log_level: str = "info"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'entrygo.db'}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::", "::1") else self.host
+        return f"http://{host}:{self.port}"
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The server secret, creating ``data_dir/secret_key`` atomically on first use."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            # Write a private temp file, then link it into place: link() fails if another
+            # process got there first, so every process ends up reading the same secret.
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        value = path.read_text().strip()
+        if not value:
+            raise RuntimeError(f"{path} is empty; delete it or set ENTRYGO_SECRET_KEY")
+        return value.encode()

@@ -1,0 +1,1 @@
+"""Shared building blocks: the error envelope, ids, time, money, storage, HTTP plumbing."""

@@ -1,0 +1,182 @@
+"""HTTP plumbing shared by every route: request ids, the JSON body reader, the error handlers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrygo.kit.errors import ApiError, Issue, service_unavailable, validation_error
+from entrygo.kit.ids import new_id
+from entrygo.kit.validation import parse_json, validate_as
+
+log = logging.getLogger("entrygo")
+M = TypeVar("M", bound=BaseModel)
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def request_id_of(scope_or_request: Scope | Request) -> str:
+    scope = scope_or_request.scope if isinstance(scope_or_request, Request) else scope_or_request
+    state = scope.setdefault("state", {})
+    if "request_id" not in state:  # only reached if the middleware did not run
+        state["request_id"] = new_id("req")
+    return state["request_id"]
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoing a safe client-sent ``X-Request-Id``), puts it on every
+    response, and refuses bodies whose declared length is over the limit before reading them."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        sent = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = sent if _SAFE_REQUEST_ID.match(sent) else new_id("req")
+        scope.setdefault("state", {})["request_id"] = request_id
+        raw_id = request_id.encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ] + [(b"x-request-id", raw_id)]
+            await send(message)
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            response = error_response(payload_too_large(self.max_body_bytes), request_id)
+            await response(scope, receive, send_with_id)
+            return
+        await self.app(scope, receive, send_with_id)
+
+
+def payload_too_large(limit: int) -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body exceeds the limit of {limit} bytes.")
+
+
+def error_response(error: ApiError, request_id: str) -> Response:
+    headers = dict(error.headers)
+    headers["X-Request-Id"] = request_id
+    return JSONResponse(error.body(request_id), status_code=error.status, headers=headers)
+
+
+def _is_json(content_type: str) -> bool:
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and
+                                              media.endswith("+json")):
+        return False
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+                "utf-8", "utf8"):
+            return False
+    return True
+
+
+async def read_json(request: Request) -> Any:
+    """The request's JSON body: 415 unless declared JSON, 413 over the limit, 400 if not JSON."""
+    if not _is_json(request.headers.get("content-type", "")):
+        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
+                       "Send the request body as JSON with 'Content-Type: application/json'.")
+    limit: int = request.app.state.settings.max_body_bytes
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise payload_too_large(limit)
+        chunks.append(chunk)
+    data = parse_json(b"".join(chunks))
+    request.state.json_body = data
+    return data
+
+
+def json_body(model: type[M]) -> Any:
+    """A FastAPI dependency yielding the validated body (declared after auth, so 401 wins)."""
+
+    async def dependency(request: Request) -> M:
+        return validate_as(model, await read_json(request))
+
+    dependency.__name__ = f"body_{model.__name__}"
+    return dependency
+
+
+# --- exception handlers ------------------------------------------------------------------------
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc, request_id_of(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        err = ApiError(404, "NOT_FOUND", "No such route.")
+    elif exc.status_code == 405:
+        err = ApiError(405, "METHOD_NOT_ALLOWED", f"Method {request.method} is not allowed here.",
+                       headers=dict(exc.headers or {}))
+    else:
+        err = ApiError(exc.status_code, "INVALID_REQUEST", str(exc.detail))
+    return error_response(err, request_id_of(request))
+
+
+async def _query_validation_error(request: Request, exc: Exception) -> Response:
+    """Query and path parameters (bodies are validated by ``json_body``)."""
+    assert isinstance(exc, RequestValidationError)
+    issues = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "header", "body")]
+        path = ".".join(loc)
+        kind = err.get("type", "")
+        if kind in ("int_parsing", "int_type", "int_from_float"):
+            issues.append(Issue(path, "Expected integer", "invalid_type"))
+        elif kind == "missing":
+            issues.append(Issue(path, "Required", "required"))
+        elif kind in ("greater_than_equal", "greater_than", "string_too_short"):
+            issues.append(Issue(path, "Value is too small", "too_small"))
+        elif kind in ("less_than_equal", "less_than", "string_too_long"):
+            issues.append(Issue(path, "Value is too large", "too_big"))
+        else:
+            issues.append(Issue(path, "Invalid value", "invalid_value"))
+    return error_response(validation_error(issues), request_id_of(request))
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and
+                                              exc.connection_invalidated):
+        log.warning("database unavailable: %s", type(exc.orig).__name__ if isinstance(
+            exc, DBAPIError) else exc)
+        return error_response(service_unavailable(), request_id_of(request))
+    return await _internal_error(request, exc)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    request_id = request_id_of(request)
+    log.error("unhandled error in request %s", request_id, exc_info=exc)
+    return error_response(
+        ApiError(500, "INTERNAL_ERROR", "An internal error occurred. Quote the requestId to "
+                 "support."), request_id)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _query_validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _internal_error)

@@ -1,0 +1,67 @@
+"""Cursor pagination over time-sortable ids (CONTRACT §2: ``data``, ``has_more``,
+``next_cursor``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Query
+from pydantic import Field
+from sqlalchemy import Select
+
+from entrygo.kit.errors import Issue, validation_error
+from entrygo.kit.wire import WireModel
+
+_ID = re.compile(r"^[a-z]{1,8}_[0-9a-z]{26}$")
+
+
+class Page(WireModel):
+    data: list[Any]
+    has_more: bool = Field(serialization_alias="has_more")
+    next_cursor: str | None = Field(serialization_alias="next_cursor")
+
+
+class PageParams:
+    """``limit`` (1-200, default 50) and the opaque ``cursor`` of a list endpoint."""
+
+    def __init__(
+        self,
+        limit: int = Query(50, ge=1, le=200, description="Page size, 1-200."),
+        cursor: str | None = Query(None, max_length=200, description="Opaque cursor from "
+                                   "`next_cursor` of the previous page."),
+    ) -> None:
+        self.limit = limit
+        self.after_id = decode_cursor(cursor) if cursor else None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        value = ""
+    if not _ID.match(value):
+        raise validation_error([Issue("cursor", "Invalid cursor", "invalid_value")])
+    return value
+
+
+def newest_first(stmt: Select[Any], id_column: Any, page: PageParams) -> Select[Any]:
+    """Order by id descending (ids sort by creation time), after the cursor, one extra row."""
+    if page.after_id is not None:
+        stmt = stmt.where(id_column < page.after_id)
+    return stmt.order_by(id_column.desc()).limit(page.limit + 1)
+
+
+def page_of(items: Sequence[Any], page: PageParams) -> Page:
+    """Wrap the ``limit + 1`` rows fetched by ``newest_first`` (each with an ``id``) as a page."""
+    has_more = len(items) > page.limit
+    kept = list(items[: page.limit])
+    return Page(data=kept, has_more=has_more,
+                next_cursor=encode_cursor(kept[-1].id) if has_more else None)

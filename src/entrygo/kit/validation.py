@@ -1,0 +1,279 @@
+"""The edge of the system: strict JSON parsing and request models with contract-shaped errors.
+
+Bodies are parsed with ``Decimal`` for every non-integer number (money stays exact from the first
+byte), ``NaN``/``Infinity`` survive parsing only to be rejected as ``invalid_type``, and
+Pydantic's errors are translated into the contract's issue vocabulary (CONTRACT §2.1) with our
+own wording, so nothing about the validation library leaks to clients.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from entrygo.kit.errors import Issue, invalid_request, validation_error
+from entrygo.kit.wire import decimal_to_number
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _NonFinite:
+    """What ``NaN``/``Infinity`` parse to: a value no field accepts."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a request body; anything that is not JSON is 400 ``INVALID_REQUEST``."""
+    if not raw.strip():
+        raise invalid_request()
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_NonFinite)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise invalid_request() from exc
+
+
+def json_type_name(value: Any) -> str:
+    """How a value looks in JSON terms, for "Expected X, received Y" messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | Decimal | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, _NonFinite):
+        return value.text
+    return "unknown"
+
+
+_EXPECTED = {
+    "string_type": "string",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "bool_type": "boolean",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+    "list_type": "array",
+    "decimal_type": "number",
+    "float_type": "number",
+}
+_CONTRACT_CODES = {
+    "required", "invalid_type", "too_small", "too_big", "invalid_format", "invalid_value",
+    "unknown_reference", "duplicate",
+}
+
+
+def _issue(err: dict[str, Any]) -> Issue:
+    path = ".".join(str(p) for p in err["loc"])
+    kind: str = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind in _CONTRACT_CODES:  # our own PydanticCustomError: message already worded for clients
+        return Issue(path, err["msg"], kind)  # type: ignore[arg-type]
+    if kind == "missing":
+        return Issue(path, "Required", "required")
+    if kind in _EXPECTED:
+        return Issue(path, f"Expected {_EXPECTED[kind]}, received {json_type_name(value)}",
+                     "invalid_type")
+    if kind in ("too_short", "string_too_short"):
+        unit = "element(s)" if kind == "too_short" else "character(s)"
+        noun = "Array" if kind == "too_short" else "String"
+        return Issue(path, f"{noun} must contain at least {ctx.get('min_length')} {unit}",
+                     "too_small")
+    if kind in ("too_long", "string_too_long"):
+        unit = "element(s)" if kind == "too_long" else "character(s)"
+        noun = "Array" if kind == "too_long" else "String"
+        return Issue(path, f"{noun} must contain at most {ctx.get('max_length')} {unit}",
+                     "too_big")
+    if kind in ("greater_than", "greater_than_equal"):
+        op = "greater than" if kind == "greater_than" else "greater than or equal to"
+        return Issue(path, f"Number must be {op} {ctx.get('gt', ctx.get('ge'))}", "too_small")
+    if kind in ("less_than", "less_than_equal"):
+        op = "less than" if kind == "less_than" else "less than or equal to"
+        return Issue(path, f"Number must be {op} {ctx.get('lt', ctx.get('le'))}", "too_big")
+    if kind == "string_pattern_mismatch":
+        return Issue(path, "Invalid format", "invalid_format")
+    if kind in ("literal_error", "enum"):
+        return Issue(path, f"Invalid enum value. Expected {ctx.get('expected')}, received "
+                     f"{value!r}" if isinstance(value, str) else "Invalid enum value.",
+                     "invalid_value")
+    if kind == "value_error":  # e.g. the e-mail validator
+        return Issue(path, "Invalid format", "invalid_format")
+    return Issue(path, "Invalid value", "invalid_value")
+
+
+def issues_from(exc: ValidationError) -> list[Issue]:
+    return [_issue(e) for e in exc.errors(include_url=False)]
+
+
+def validate_as(model: type[M], data: Any) -> M:
+    """Validate parsed JSON against a request model, or raise 400 ``VALIDATION_ERROR``."""
+    if not isinstance(data, dict):
+        raise validation_error(
+            [Issue("", f"Expected object, received {json_type_name(data)}", "invalid_type")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(issues_from(exc)) from None
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: camelCase on the wire, strict types, unknown fields ignored."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="ignore",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+    )
+
+
+# --- field types --------------------------------------------------------------------------------
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise PydanticCustomError(
+            "invalid_type", "Expected number, received {received}",
+            {"received": json_type_name(value)})
+    if isinstance(value, int):
+        return Decimal(value)
+    if not value.is_finite():
+        raise PydanticCustomError("invalid_type", "Expected number, received number")
+    return value
+
+
+def _places_check(places: int, ge: Decimal | None, le: Decimal | None):
+    def check(value: Decimal) -> Decimal:
+        try:
+            exponent = value.normalize().as_tuple().exponent
+        except InvalidOperation:  # pragma: no cover - finite decimals always normalise
+            raise PydanticCustomError("invalid_format", "Invalid number") from None
+        if ge is not None and value < ge:
+            raise PydanticCustomError("too_small", f"Number must be greater than or equal to {ge}")
+        if le is not None and value > le:
+            raise PydanticCustomError("too_big", f"Number must be less than or equal to {le}")
+        if isinstance(exponent, int) and -exponent > places:
+            raise PydanticCustomError("invalid_format",
+                                      f"Number must have at most {places} decimal places")
+        return value
+    return check
+
+
+def DecimalField(*, places: int, ge: str | None = "0", le: str | None = None) -> Any:
+    """An exact JSON number: no strings, no NaN, at most ``places`` decimals, within bounds."""
+    return Annotated[
+        Decimal,
+        PlainSerializer(decimal_to_number, return_type=int | float),
+        BeforeValidator(_to_decimal),
+        AfterValidator(_places_check(places, Decimal(ge) if ge else None,
+                                     Decimal(le) if le else None)),
+    ]
+
+
+MoneyUsd = DecimalField(places=4, ge="0", le="100000000")
+"""Unit values: USD, at most 4 decimals (CONTRACT §2)."""
+Percent = DecimalField(places=4, ge="0", le="100")
+WeightKg = DecimalField(places=6, ge="0", le="1000000")
+
+
+def _strict_int(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        expected = "integer"
+        if isinstance(value, Decimal) and value.is_finite():
+            raise PydanticCustomError("invalid_type", "Expected integer, received fraction")
+        raise PydanticCustomError("invalid_type", "Expected {e}, received {r}",
+                                  {"e": expected, "r": json_type_name(value)})
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_strict_int)]
+
+_PRINTABLE_KEY = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
+
+
+def _idempotency_key(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
+                                  {"r": json_type_name(value)})
+    if not 1 <= len(value) <= 255 or not _PRINTABLE_KEY.match(value):
+        raise PydanticCustomError(
+            "invalid_format", "Idempotency key must be 1-255 printable ASCII characters")
+    return value
+
+
+IdempotencyKeyField = Annotated[str, BeforeValidator(_idempotency_key)]
+
+
+def Text(max_length: int, min_length: int = 0) -> Any:
+    """A string with length bounds, checked after surrounding white space is removed."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length)]
+
+
+def ensure_issues(issues: list[Issue]) -> None:
+    """Raise 400 ``VALIDATION_ERROR`` if any issue was collected."""
+    if issues:
+        raise validation_error(issues)
+
+
+def OptText(max_length: int) -> Any:
+    """An optional string; blank means absent (``None``)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
+                     AfterValidator(_blank_to_none)]
+
+
+def _blank_to_none(value: str) -> str | None:
+    return value or None
+
+
+def jsonable(value: Any) -> Any:
+    """Parsed JSON (with ``Decimal`` numbers) back to plain JSON types, for storing as is."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _metadata(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise PydanticCustomError("invalid_type", "Expected object, received {r}",
+                                  {"r": json_type_name(value)})
+    try:
+        plain = jsonable(value)
+        size = len(json.dumps(plain, allow_nan=False))
+    except ValueError:
+        raise PydanticCustomError("invalid_type", "Metadata must be plain JSON") from None
+    if size > 16_384:
+        raise PydanticCustomError("too_big", "Metadata must be at most 16384 bytes as JSON")
+    return plain
+
+
+Metadata = Annotated[dict[str, Any], BeforeValidator(_metadata)]
+"""A free-form JSON object kept as is (at most 16 KiB)."""

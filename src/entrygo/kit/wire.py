@@ -1,0 +1,58 @@
+"""The response side of the edge: wire models and exact JSON rendering.
+
+Every response body is a Pydantic model serialised in one pass (``model_dump_json``): decimals
+become JSON numbers (never strings, never binary-float arithmetic), timestamps RFC 3339 with
+milliseconds, names camelCase unless a field says otherwise (the contract's mixed casing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+from starlette.responses import Response
+
+from entrygo.kit.clock import iso
+
+
+def decimal_to_number(value: Decimal) -> int | float:
+    """Integral values as JSON integers, others as the shortest float that round-trips.
+
+    Amounts carry at most 4 decimals and stay far below 2**53, so the float printed is exactly
+    the decimal value (``110.1`` stays ``110.1``).
+    """
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+Num = Annotated[Decimal, PlainSerializer(decimal_to_number, return_type=int | float)]
+Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str)]
+
+
+class WireModel(BaseModel):
+    """Base of every response body."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
+                              serialize_by_alias=True)
+
+
+class DataList(WireModel):
+    """A batch result: ``{"data": [...]}``."""
+
+    data: list[Any]
+
+
+def json_bytes(model: BaseModel) -> bytes:
+    return model.model_dump_json(by_alias=True).encode()
+
+
+class WireResponse(Response):
+    media_type = "application/json"
+
+
+def respond(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return WireResponse(json_bytes(model), status_code=status, headers=headers)

@@ -1,0 +1,11 @@
+"""Every table, imported in one place so migrations and tests see the whole schema."""
+
+from entrygo.accounts.models import Account
+from entrygo.auth.models import ApiKey
+from entrygo.kit.db import Base
+from entrygo.products.models import Product
+from entrygo.setup.models import Broker, Warehouse
+
+metadata = Base.metadata
+
+__all__ = ["Account", "ApiKey", "Broker", "Product", "Warehouse", "metadata"]

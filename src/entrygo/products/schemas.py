@@ -1,0 +1,140 @@
+"""Wire shapes of the product setup flow (CONTRACT §5.2)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from entrygo.kit.validation import (
+    DecimalField,
+    IdempotencyKeyField,
+    Metadata,
+    MoneyUsd,
+    OptText,
+    Percent,
+    RequestModel,
+    Text,
+    WeightKg,
+)
+from entrygo.kit.wire import Num, Timestamp, WireModel
+
+ExciseCategory = Literal["none", "alcohol", "tobacco", "ends"]
+SyncStatus = Literal["created", "updated", "unchanged"]
+
+
+def _hts(value: str | None) -> str | None:
+    """Dots and spaces are formatting, not content: ``7323.93.0045`` is ``7323930045``."""
+    if value is None:
+        return None
+    return re.sub(r"[.\s]", "", value) or None
+
+
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value else value
+
+
+HtsInput = Annotated[OptText(32), AfterValidator(_hts)]
+"""Kept as sent (minus dots and spaces) so readiness can say exactly what is wrong with it."""
+CountryInput = Annotated[OptText(8), AfterValidator(_upper)]
+"""Upper-cased; whether it is a real ISO code is a readiness finding, not a sync error."""
+
+
+class Manufacturer(RequestModel):
+    name: OptText(200) | None = None
+    address1: OptText(200) | None = None
+    address2: OptText(200) | None = None
+    city: OptText(100) | None = None
+    region: OptText(100) | None = None
+    postal_code: OptText(20) | None = None
+    country: CountryInput | None = None
+
+
+class Material(RequestModel):
+    material: Text(100, 1)
+    pct_by_weight: Percent | None = None
+
+
+class MetalContent(RequestModel):
+    steel_pct_weight: Percent | None = None
+    aluminum_pct_weight: Percent | None = None
+    copper_pct_weight: Percent | None = None
+    steel_melt_pour_country: CountryInput | None = None
+    aluminum_smelt_country: CountryInput | None = None
+    aluminum_cast_country: CountryInput | None = None
+
+
+class Pga(RequestModel):
+    fda_product_code: OptText(20) | None = None
+    fda_facility_registration: OptText(20) | None = None
+    cpsc_regulated: bool | None = None
+    childrens_product: bool | None = None
+    cpsc_certificate_ref: OptText(100) | None = None
+    rf_device: bool | None = None
+    fcc_id: OptText(40) | None = None
+
+
+class Battery(RequestModel):
+    present: bool = False
+    chemistry: OptText(50) | None = None
+    configuration: OptText(50) | None = None
+    un_number: OptText(10) | None = None
+    watt_hours: DecimalField(places=3, le="100000") | None = None
+
+
+class ProductIn(RequestModel):
+    external_id: Text(128, 1)
+    title: Text(500, 1)
+    customs_description: OptText(1000) | None = None
+    hts_code: HtsInput | None = None
+    country_of_origin: CountryInput | None = None
+    manufacturer: Manufacturer | None = None
+    mid: OptText(32) | None = None
+    net_weight_kg: WeightKg | None = None
+    reference_value_usd: MoneyUsd | None = None
+    materials: Annotated[list[Material], Field(max_length=50)] | None = None
+    metal_content: MetalContent | None = None
+    pga: Pga | None = None
+    battery: Battery | None = None
+    excise_category: ExciseCategory = "none"
+    metadata: Metadata | None = None
+
+
+class ProductSync(RequestModel):
+    account_id: Text(64, 1)
+    items: Annotated[list[ProductIn], Field(min_length=1, max_length=1000)]
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+class ProductOut(WireModel):
+    id: str
+    external_id: str
+    title: str
+    customs_description: str | None
+    hts_code: str | None
+    country_of_origin: str | None
+    manufacturer: dict[str, Any] | None
+    mid: str | None
+    net_weight_kg: Num | None
+    reference_value_usd: Num | None
+    materials: list[dict[str, Any]] | None
+    metal_content: dict[str, Any] | None
+    pga: dict[str, Any] | None
+    battery: dict[str, Any] | None
+    excise_category: ExciseCategory
+    meta: dict[str, Any] | None = Field(alias="metadata")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ProductSynced(ProductOut):
+    sync_status: SyncStatus
+
+
+def product_out(record: dict[str, Any], *, sync_status: SyncStatus | None = None) -> ProductOut:
+    """A wire product from a row mapping (column attribute names)."""
+    if sync_status is None:
+        return ProductOut.model_validate(record)
+    return ProductSynced.model_validate({**record, "sync_status": sync_status})
+

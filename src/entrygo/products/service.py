@@ -1,0 +1,97 @@
+"""Product sync: an atomic, bulk upsert by ``externalId`` within the account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from entrygo.kit.clock import utcnow
+from entrygo.kit.errors import Issue, validation_error
+from entrygo.kit.ids import new_id
+from entrygo.products.models import Product
+from entrygo.products.schemas import ProductIn, ProductOut, product_out
+
+# Every stored field that a sync sets; equality over these decides ``unchanged``.
+SYNCED_FIELDS = (
+    "title", "customs_description", "hts_code", "country_of_origin", "mid", "net_weight_kg",
+    "reference_value_usd", "excise_category", "manufacturer", "materials", "metal_content", "pga",
+    "battery", "meta",
+)
+_COLUMNS = [getattr(Product, name) for name in ("id", "external_id", "created_at", "updated_at",
+                                                 *SYNCED_FIELDS)]
+
+
+def fields_of(item: ProductIn) -> dict[str, Any]:
+    """The stored form of a validated product: nested groups as their wire JSON."""
+
+    def group(value: Any) -> Any:
+        return None if value is None else value.model_dump(mode="json", by_alias=True)
+
+    return {
+        "title": item.title,
+        "customs_description": item.customs_description,
+        "hts_code": item.hts_code,
+        "country_of_origin": item.country_of_origin,
+        "mid": item.mid,
+        "net_weight_kg": item.net_weight_kg,
+        "reference_value_usd": item.reference_value_usd,
+        "excise_category": item.excise_category,
+        "manufacturer": group(item.manufacturer),
+        "materials": None if item.materials is None else [group(m) for m in item.materials],
+        "metal_content": group(item.metal_content),
+        "pga": group(item.pga),
+        "battery": group(item.battery),
+        "meta": item.metadata,
+    }
+
+
+def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> list[ProductOut]:
+    """Upsert every item or none: one read, at most one bulk insert and one bulk update."""
+    seen: dict[str, int] = {}
+    issues = []
+    for index, item in enumerate(items):
+        if item.external_id in seen:
+            issues.append(Issue(f"items.{index}.externalId",
+                                f"Duplicate externalId (also at items.{seen[item.external_id]})",
+                                "duplicate"))
+        seen.setdefault(item.external_id, index)
+    if issues:
+        raise validation_error(issues)
+
+    existing = {
+        row["external_id"]: dict(row)
+        for row in session.execute(
+            select(*_COLUMNS).where(Product.account_id == account_id,
+                                    Product.external_id.in_(list(seen)))
+        ).mappings()
+    }
+    now = utcnow()
+    to_insert: list[dict[str, Any]] = []
+    to_update: list[dict[str, Any]] = []
+    out: list[ProductOut] = []
+    for item in items:
+        fields = fields_of(item)
+        current = existing.get(item.external_id)
+        if current is None:
+            record = {"id": new_id("prod"), "external_id": item.external_id,
+                      "created_at": now, "updated_at": now, **fields}
+            to_insert.append({**record, "account_id": account_id})
+            status = "created"
+        elif all(current[name] == fields[name] for name in SYNCED_FIELDS):
+            record, status = current, "unchanged"
+        else:
+            record = {**current, **fields, "updated_at": now}
+            to_update.append({"id": current["id"], "updated_at": now, **fields})
+            status = "updated"
+        out.append(product_out(record, sync_status=status))
+    if to_insert:
+        session.execute(insert(Product), to_insert)
+    if to_update:
+        session.execute(update(Product), to_update)
+    return out
+
+
+def product_record(row: Product) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in _COLUMNS}

@@ -1,0 +1,77 @@
+"""Wire shapes of warehouses and brokers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import AfterValidator, EmailStr, Field
+from pydantic_core import PydanticCustomError
+
+from entrygo.kit.validation import IdempotencyKeyField, RequestModel, Text
+from entrygo.kit.wire import Timestamp, WireModel
+
+
+def _iso_country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise PydanticCustomError("invalid_value", "Not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryCode = Annotated[str, AfterValidator(_iso_country)]
+Email = Annotated[EmailStr, Field(max_length=254)]
+
+
+class WarehouseCreate(RequestModel):
+    account_id: Text(64, 1)
+    name: Text(200, 1)
+    country: CountryCode
+    address1: Text(200) | None = None
+    address2: Text(200) | None = None
+    city: Text(100) | None = None
+    region: Text(100) | None = None
+    postal_code: Text(20) | None = None
+    notify_email: Email | None = None
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+class WarehouseOut(WireModel):
+    id: str
+    account_id: str
+    name: str
+    country: str
+    address1: str | None
+    address2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    notify_email: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, row: Any) -> WarehouseOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class BrokerCreate(RequestModel):
+    account_id: Text(64, 1)
+    name: Text(200, 1)
+    email: Email
+    filer_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3}$")] | None = None
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+class BrokerOut(WireModel):
+    id: str
+    account_id: str
+    name: str
+    email: str
+    filer_code: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, row: Any) -> BrokerOut:
+        return cls.model_validate(row, from_attributes=True)
