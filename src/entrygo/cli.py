@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from entrygo.config import Settings
 from entrygo.kit.clock import iso
@@ -32,12 +31,19 @@ for sub, name in ((db_app, "db"), (accounts_app, "accounts"), (keys_app, "keys")
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True)
-out = Console()
 
 
 def _database(settings: Settings) -> Database:
     upgrade(settings.resolved_database_url)
     return Database(settings.resolved_database_url)
+
+
+def _print_rows(headers: list[str], rows: list[list[str]]) -> None:
+    """Aligned columns, never truncated (ids must survive copy and paste, and scripts)."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        sys.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True))
+                         .rstrip() + "\n")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -82,7 +88,7 @@ def accounts_create(name: Annotated[str, typer.Option(help="Account name.")]) ->
     db = _database(Settings())
     with db.write() as s:
         account = create_account(s, name)
-    out.print(account.id)
+    typer.echo(account.id)
 
 
 @accounts_app.command("list")
@@ -92,10 +98,7 @@ def accounts_list() -> None:
     db = _database(Settings())
     with db.read() as s:
         rows = list_accounts(s)
-    table = Table("id", "name", "created")
-    for r in rows:
-        table.add_row(r.id, r.name, iso(r.created_at))
-    out.print(table)
+    _print_rows(["id", "name", "created"], [[r.id, r.name, iso(r.created_at) or ""] for r in rows])
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ def keys_create(
         issued = issue_key(s, settings.secret, account_id=account, mode=mode,
                            warehouse_id=warehouse, expires_at=expires_at, name=name)
     err.print(f"created {issued.row.id}; the key is shown once:")
-    out.print(issued.secret, soft_wrap=True)
+    typer.echo(issued.secret)
 
 
 @keys_app.command("list")
@@ -148,11 +151,9 @@ def keys_list(account: Annotated[str | None, typer.Option(help="Only this accoun
     db = _database(Settings())
     with db.read() as s:
         rows = list_keys(s, account)
-    table = Table("id", "account", "mode", "hint", "warehouse", "expires", "revoked")
-    for r in rows:
-        table.add_row(r.id, r.account_id, r.mode, r.hint, r.warehouse_id or "",
-                      iso(r.expires_at) or "", iso(r.revoked_at) or "")
-    out.print(table)
+    _print_rows(["id", "account", "mode", "hint", "warehouse", "expires", "revoked"],
+                [[r.id, r.account_id, r.mode, r.hint, r.warehouse_id or "",
+                  iso(r.expires_at) or "", iso(r.revoked_at) or ""] for r in rows])
 
 
 @keys_app.command("revoke")
@@ -201,7 +202,7 @@ def warehouses_create(
     from entrygo.setup.schemas import WarehouseCreate
     from entrygo.setup.service import create_warehouse
 
-    out.print(_create_via_schema(WarehouseCreate, create_warehouse, {
+    typer.echo(_create_via_schema(WarehouseCreate, create_warehouse, {
         "accountId": account, "name": name, "country": country, "address1": address1,
         "city": city, "region": region, "postalCode": postal_code, "notifyEmail": notify_email}))
 
@@ -217,7 +218,7 @@ def brokers_create(
     from entrygo.setup.schemas import BrokerCreate
     from entrygo.setup.service import create_broker
 
-    out.print(_create_via_schema(BrokerCreate, create_broker, {
+    typer.echo(_create_via_schema(BrokerCreate, create_broker, {
         "accountId": account, "name": name, "email": email, "filerCode": filer_code}))
 
 
@@ -228,10 +229,7 @@ def _list_table(model: type, columns: list[str], account: str) -> None:
     with db.read() as s:
         rows = s.scalars(select(model).where(model.account_id == account)  # type: ignore[attr-defined]
                          .order_by(model.id)).all()  # type: ignore[attr-defined]
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*[str(getattr(r, c) or "") for c in columns])
-    out.print(table)
+    _print_rows(columns, [[str(getattr(r, c) or "") for c in columns] for r in rows])
 
 
 @warehouses_app.command("list")
@@ -266,7 +264,7 @@ def products_import(
         for problem in exc.problems:
             err.print(f"  {problem}")
         raise _fail(f"nothing imported: {len(exc.problems)} problem(s) in {file}") from None
-    out.print(json.dumps(result, sort_keys=True))
+    typer.echo(json.dumps(result, sort_keys=True))
 
 
 # --- demo ----------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Both create the virtual
+# environment in .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test lint bench clean
+
+run: $(VENV)/.run-deps
+	$(BIN)/entrygo serve
+
+test: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -n auto
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) data
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "EntryGo needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.test-deps: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test]'
+	@touch $@ $(VENV)/.run-deps

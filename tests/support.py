@@ -1,0 +1,108 @@
+"""Helpers for tests: build a world of accounts and keys, talk to the API as one tenant."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+from entrygo.auth.keys import issue_key
+from entrygo.config import Settings
+from entrygo.kit.db import Database
+from entrygo.kit.validation import parse_json, validate_as
+from entrygo.setup import service as setup
+from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
+
+
+def product(external_id: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
+    """A product with complete customs data (override any field)."""
+    base = {
+        "externalId": external_id,
+        "title": "Stainless steel vacuum bottle, 750 ml",
+        "customsDescription": "Vacuum-insulated drinking bottle of stainless steel, 750 ml",
+        "htsCode": "7323.93.0045",
+        "countryOfOrigin": "CA",
+        "manufacturer": {"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
+                         "city": "Hamilton", "region": "ON", "country": "CA"},
+        "mid": "XONORSTE1200HAM",
+        "netWeightKg": 0.4,
+        "referenceValueUsd": 110,
+        "metalContent": {"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
+    }
+    base.update(overrides)
+    return base
+
+
+@dataclass
+class Api:
+    """One tenant's view of the API: every call carries its key."""
+
+    client: TestClient
+    key: str
+    account_id: str
+    warehouse_id: str
+    broker_id: str
+    world: World = field(repr=False)
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.key}", **(extra or {})}
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = self.headers(kwargs.pop("headers", None))
+        if body is not None and "content" not in kwargs:
+            kwargs["content"] = json.dumps(body)
+            headers.setdefault("content-type", "application/json")
+        return self.client.post(path, headers=headers, **kwargs)
+
+    def sync_products(self, *items: dict[str, Any], **extra: Any) -> httpx.Response:
+        return self.post("/api/products/sync",
+                         {"accountId": self.account_id, "items": list(items), **extra})
+
+    def as_key(self, key: str) -> Api:
+        return Api(self.client, key, self.account_id, self.warehouse_id, self.broker_id,
+                   self.world)
+
+
+class World:
+    """Creates rows straight through the services, as the CLI does."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def account(self, name: str = "Test merchant") -> str:
+        with self.db.write() as s:
+            return setup.create_account(s, name).id
+
+    def key(self, account_id: str, *, mode: str = "live", warehouse_id: str | None = None,
+            expires_at: datetime | None = None) -> str:
+        with self.db.write() as s:
+            return issue_key(s, self.settings.secret, account_id=account_id, mode=mode,
+                             warehouse_id=warehouse_id, expires_at=expires_at).secret
+
+    def warehouse(self, account_id: str, **overrides: Any) -> str:
+        body = {"accountId": account_id, "name": "Toronto 3PL", "country": "CA", **overrides}
+        with self.db.write() as s:
+            return setup.create_warehouse(
+                s, account_id, validate_as(WarehouseCreate, parse_json(json.dumps(body).encode()))
+            ).id
+
+    def broker(self, account_id: str, **overrides: Any) -> str:
+        body = {"accountId": account_id, "name": "Border Brokers", "email": "broker@example.com",
+                **overrides}
+        with self.db.write() as s:
+            return setup.create_broker(
+                s, account_id, validate_as(BrokerCreate, parse_json(json.dumps(body).encode()))
+            ).id
+
+    def tenant(self, client: TestClient, name: str = "Test merchant") -> Api:
+        account_id = self.account(name)
+        return Api(client, self.key(account_id), account_id, self.warehouse(account_id),
+                   self.broker(account_id), self)

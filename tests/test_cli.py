@@ -1,0 +1,104 @@
+"""The command line, run as a user runs it: a real ``entrygo`` process against the database."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from entrygo.accounts.models import Account
+from entrygo.auth.models import ApiKey
+from tests.conftest import TEST_SECRET
+
+EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "examples" / "products.csv"
+EXPORT_LINE = re.compile(r'^export (ENTRYGO_[A-Z_]+)="([^"$`\\]*)"$')
+
+
+def entrygo(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ENTRYGO_DATABASE_URL": database_url, "ENTRYGO_DATA_DIR": str(data_dir),
+           "ENTRYGO_SECRET_KEY": TEST_SECRET}
+    return subprocess.run([sys.executable, "-m", "entrygo", *args], env=env, text=True,
+                          capture_output=True, timeout=60)
+
+
+def exports(stdout: str) -> dict[str, str]:
+    lines = stdout.strip().splitlines()
+    parsed = [EXPORT_LINE.match(line) for line in lines]
+    assert all(parsed), lines
+    return {m.group(1): m.group(2) for m in parsed if m}
+
+
+def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, client):
+    first = entrygo(settings.resolved_database_url, settings.data_dir, "demo")
+    assert first.returncode == 0, first.stderr
+    env = exports(first.stdout)
+    assert list(env) == ["ENTRYGO_BASE_URL", "ENTRYGO_API_KEY", "ENTRYGO_ACCOUNT_ID",
+                         "ENTRYGO_WAREHOUSE_ID", "ENTRYGO_BROKER_ID", "ENTRYGO_PRODUCT_ID"]
+    assert env["ENTRYGO_BASE_URL"] == "http://localhost:3000"
+    assert env["ENTRYGO_API_KEY"].startswith("shpbndl_live_")
+    for name, prefix in (("ACCOUNT", "acc_"), ("WAREHOUSE", "wh_"), ("BROKER", "br_"),
+                         ("PRODUCT", "prod_")):
+        assert env[f"ENTRYGO_{name}_ID"].startswith(prefix)
+
+    second = exports(entrygo(settings.resolved_database_url, settings.data_dir, "demo").stdout)
+    assert second["ENTRYGO_API_KEY"] != env["ENTRYGO_API_KEY"]
+    for name in ("ACCOUNT", "WAREHOUSE", "BROKER", "PRODUCT"):
+        assert second[f"ENTRYGO_{name}_ID"] == env[f"ENTRYGO_{name}_ID"]
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 1
+        assert s.scalar(select(func.count()).select_from(ApiKey)) == 2
+
+    # both keys work, and the demo data is what the guide needs
+    for key in (env["ENTRYGO_API_KEY"], second["ENTRYGO_API_KEY"]):
+        auth = {"authorization": f"Bearer {key}"}
+        health = client.get("/api/system/health", headers=auth).json()
+        assert health["accountId"] == env["ENTRYGO_ACCOUNT_ID"]
+    auth = {"authorization": f"Bearer {env['ENTRYGO_API_KEY']}"}
+    bottle = client.get(f"/api/products/{env['ENTRYGO_PRODUCT_ID']}", headers=auth).json()
+    assert bottle["htsCode"] == "7323930045"
+    assert bottle["metalContent"]["steelMeltPourCountry"] == "CA"
+    broker = client.get(f"/api/brokers/{env['ENTRYGO_BROKER_ID']}", headers=auth).json()
+    assert broker["email"] == "broker@example.com"
+    warehouse = client.get(f"/api/warehouses/{env['ENTRYGO_WAREHOUSE_ID']}", headers=auth).json()
+    assert warehouse["country"] == "CA"
+    assert len(client.get("/api/products", headers=auth).json()["data"]) == 3
+
+
+def test_setup_commands(settings, client):
+    url, data = settings.resolved_database_url, settings.data_dir
+    account = entrygo(url, data, "accounts", "create", "--name", "Acme 3PL").stdout.strip()
+    assert account.startswith("acc_")
+    wh = entrygo(url, data, "warehouses", "create", "--account", account, "--name", "Laval",
+                 "--country", "ca", "--notify-email", "ops@example.com")
+    assert wh.returncode == 0, wh.stderr
+    bad = entrygo(url, data, "warehouses", "create", "--account", account, "--name", "X",
+                  "--country", "UK")
+    assert bad.returncode == 1 and "country: Not an ISO 3166-1 alpha-2 country code" in bad.stderr
+    br = entrygo(url, data, "brokers", "create", "--account", account, "--name", "Brokers Inc",
+                 "--email", "filings@example.com", "--filer-code", "abc")
+    assert br.returncode == 0, br.stderr
+    key = entrygo(url, data, "keys", "create", "--account", account, "--mode", "test",
+                  "--warehouse", wh.stdout.strip())
+    assert key.returncode == 0, key.stderr
+    secret = key.stdout.strip()
+    auth = {"authorization": f"Bearer {secret}"}
+    health = client.get("/api/system/health", headers=auth).json()
+    assert health["apiKey"]["mode"] == "test"
+    assert health["apiKey"]["warehouseId"] == wh.stdout.strip()
+
+    listed = entrygo(url, data, "keys", "list", "--account", account)
+    assert health["apiKey"]["id"] in listed.stdout and secret not in listed.stdout
+
+    imported = entrygo(url, data, "products", "import", str(EXAMPLE_CSV), "--account", account)
+    assert imported.returncode == 0, imported.stderr
+    assert '"created": 5' in imported.stdout
+
+    revoked = entrygo(url, data, "keys", "revoke", health["apiKey"]["id"])
+    assert revoked.returncode == 0
+    assert client.get("/api/system/health", headers=auth).status_code == 401
+    missing = entrygo(url, data, "keys", "create", "--account", "acc_nope")
+    assert missing.returncode == 1 and "no account" in missing.stderr
