@@ -13,7 +13,9 @@ from entrygo import __version__
 from entrygo.config import Settings
 from entrygo.kit.db import Database
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
+from entrygo.kit.idempotency import Idempotency
 from entrygo.kit.migrate import upgrade
+from entrygo.orders.routes import router as orders_router
 from entrygo.products.routes import router as products_router
 from entrygo.setup.routes import router as setup_router
 from entrygo.system.routes import router as system_router
@@ -47,8 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.idempotency = Idempotency(
+        db, lock_seconds=settings.idempotency_lock_seconds,
+        retention_seconds=settings.idempotency_retention_seconds)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    for router in (system_router, setup_router, products_router):
+    for router in (system_router, setup_router, products_router, orders_router):
         app.include_router(router)
     return app

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     db_pool_size: int = 10
     log_level: str = "info"
+    idempotency_lock_seconds: int = 60
+    """How long an in-flight idempotency marker holds its key before it counts as abandoned."""
+    idempotency_retention_seconds: int = 24 * 3600
+    """How long a finished request is replayed for its key (then the key is free again)."""
 
     @property
     def resolved_database_url(self) -> str:

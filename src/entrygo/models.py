@@ -3,9 +3,12 @@
 from entrygo.accounts.models import Account
 from entrygo.auth.models import ApiKey
 from entrygo.kit.db import Base
+from entrygo.kit.idempotency import IdempotencyRecord
+from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.setup.models import Broker, Warehouse
 
 metadata = Base.metadata
 
-__all__ = ["Account", "ApiKey", "Broker", "Product", "Warehouse", "metadata"]
+__all__ = ["Account", "ApiKey", "Broker", "IdempotencyRecord", "Order", "OrderLine", "Product",
+           "Warehouse", "metadata"]

@@ -20,6 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 T = TypeVar("T")
+INSERT_PAGE = 10_000
+"""Rows per multi-row INSERT: a 1,000-order sync inserts its lines in one statement."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -93,6 +95,7 @@ def build_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 10
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
             pool_size=pool_size,
             max_overflow=pool_size,
+            insertmanyvalues_page_size=INSERT_PAGE,
         )
 
         @event.listens_for(engine, "connect")
@@ -111,7 +114,8 @@ def build_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 10
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         insertmanyvalues_page_size=INSERT_PAGE)
 
 
 class Database:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
+import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
+    Field,
     PlainSerializer,
     StringConstraints,
     ValidationError,
@@ -212,14 +216,14 @@ def _strict_int(value: Any) -> Any:
 
 StrictInt = Annotated[int, BeforeValidator(_strict_int)]
 
-_PRINTABLE_KEY = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
 
 
 def _idempotency_key(value: Any) -> Any:
     if not isinstance(value, str):
         raise PydanticCustomError("invalid_type", "Expected string, received {r}",
                                   {"r": json_type_name(value)})
-    if not 1 <= len(value) <= 255 or not _PRINTABLE_KEY.match(value):
+    if not 1 <= len(value) <= 255 or not IDEMPOTENCY_KEY_PATTERN.match(value):
         raise PydanticCustomError(
             "invalid_format", "Idempotency key must be 1-255 printable ASCII characters")
     return value
@@ -277,3 +281,38 @@ def _metadata(value: Any) -> Any:
 
 Metadata = Annotated[dict[str, Any], BeforeValidator(_metadata)]
 """A free-form JSON object kept as is (at most 16 KiB)."""
+
+
+def _iso_country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise PydanticCustomError("invalid_value", "Not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryCode = Annotated[str, AfterValidator(_iso_country)]
+"""An ISO 3166-1 alpha-2 code, upper-cased on input (``UK`` is not one; ``GB`` is)."""
+
+Email = Annotated[EmailStr, Field(max_length=254)]
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
+                                  {"r": json_type_name(value)})
+    if not _RFC3339.match(value):
+        raise PydanticCustomError("invalid_format", "Expected an RFC 3339 timestamp with offset")
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.replace("z", "Z").replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError("invalid_format", "Not a valid date and time") from None
+    parsed = parsed.astimezone(UTC)
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+
+
+TimestampInput = Annotated[datetime, BeforeValidator(_timestamp)]
+"""RFC 3339 with an offset; stored in UTC to the millisecond."""

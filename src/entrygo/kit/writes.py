@@ -1,4 +1,4 @@
-"""How every write endpoint runs: one transaction, one response (idempotency wraps it here)."""
+"""How every write endpoint runs: one transaction, one response, idempotent when keyed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,29 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from entrygo.kit.wire import respond
+from entrygo.auth.context import Caller
+from entrygo.kit.idempotency import fingerprint, key_from
+from entrygo.kit.wire import WireResponse, json_bytes
 
 
-def run_write(request: Request, work: Callable[[Session], BaseModel], *,
+def run_write(request: Request, caller: Caller, work: Callable[[Session], BaseModel], *,
               status: int = 200) -> Response:
-    """Run ``work`` in one write transaction and render what it returns."""
-    db = request.app.state.db
-    model = db.transact(work)
-    return respond(model, status)
+    """Run ``work`` in one write transaction and render what it returns.
+
+    With an idempotency key (header or body), the response is stored in that same transaction
+    and replayed for a repeat of the same logical request (CONTRACT §4).
+    """
+    state = request.app.state
+    body = getattr(request.state, "json_body", None)
+    key = key_from(request.headers.get("idempotency-key"), body)
+
+    def unit(session: Session) -> tuple[int, bytes]:
+        return status, json_bytes(work(session))
+
+    if key is None:
+        code, payload = state.db.transact(unit)
+        return WireResponse(payload, status_code=code)
+    outcome = state.idempotency.run(caller.account_id, key,
+                                    fingerprint(request.method, request.url.path, body), unit)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return WireResponse(outcome.body, status_code=outcome.status, headers=headers)

@@ -21,8 +21,8 @@ router = APIRouter(tags=["products"])
 def sync_products(request: Request, caller: Caller = Depends(authenticated),
                   body: ProductSync = Depends(json_body(ProductSync))) -> Response:
     caller.require_account(body.account_id)
-    return run_write(
-        request, lambda s: DataList(data=service.sync_products(s, caller.account_id, body.items)))
+    return run_write(request, caller, lambda s: DataList(
+        data=service.sync_products(s, caller.account_id, body.items)))
 
 
 @router.get("/api/products")

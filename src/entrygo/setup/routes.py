@@ -23,9 +23,8 @@ def create_warehouse(request: Request, caller: Caller = Depends(authenticated),
     caller.require_account(body.account_id)
     if caller.warehouse_id is not None:
         raise account_scope("A warehouse-scoped API key cannot create warehouses.")
-    return run_write(
-        request, lambda s: WarehouseOut.of(service.create_warehouse(s, caller.account_id, body)),
-        status=201)
+    return run_write(request, caller, lambda s: WarehouseOut.of(
+        service.create_warehouse(s, caller.account_id, body)), status=201)
 
 
 @router.get("/api/warehouses")
@@ -51,9 +50,8 @@ def get_warehouse(warehouse_id: str, request: Request,
 def create_broker(request: Request, caller: Caller = Depends(authenticated),
                   body: BrokerCreate = Depends(json_body(BrokerCreate))) -> Response:
     caller.require_account(body.account_id)
-    return run_write(
-        request, lambda s: BrokerOut.of(service.create_broker(s, caller.account_id, body)),
-        status=201)
+    return run_write(request, caller, lambda s: BrokerOut.of(
+        service.create_broker(s, caller.account_id, body)), status=201)
 
 
 @router.get("/api/brokers")

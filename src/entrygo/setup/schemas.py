@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pycountry
-from pydantic import AfterValidator, EmailStr, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-from entrygo.kit.validation import IdempotencyKeyField, RequestModel, Text
+from entrygo.kit.validation import CountryCode, Email, IdempotencyKeyField, RequestModel, Text
 from entrygo.kit.wire import Timestamp, WireModel
-
-
-def _iso_country(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise PydanticCustomError("invalid_value", "Not an ISO 3166-1 alpha-2 country code")
-    return code
-
-
-CountryCode = Annotated[str, AfterValidator(_iso_country)]
-Email = Annotated[EmailStr, Field(max_length=254)]
 
 
 class WarehouseCreate(RequestModel):

@@ -1,0 +1,190 @@
+"""Idempotency for every POST (CONTRACT §4), as one mechanism in front of every write.
+
+A keyed request runs in two steps:
+
+1. **Claim** (own short transaction): find the account's record for the key. A finished record
+   with the same fingerprint is replayed byte for byte; a different fingerprint is
+   ``IDEMPOTENCY_CONFLICT``; a live in-flight marker is ``IDEMPOTENCY_IN_PROGRESS``. Otherwise
+   (no record, an abandoned marker, or a record past retention) we write an in-flight marker
+   carrying a random owner token.
+2. **Work** (one transaction): the write itself, then the stored response is put on the record,
+   conditional on still owning it, and both commit together. A crash before that commit leaves
+   only the marker, which expires; a crash after it replays.
+
+A non-2xx outcome rolls the work back and deletes the marker: nothing is stored, so a corrected
+retry with the same key proceeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, LargeBinary, String, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from entrygo.kit.clock import utcnow
+from entrygo.kit.db import Base, Database, UtcDateTime
+from entrygo.kit.errors import ApiError, Issue, validation_error
+from entrygo.kit.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
+
+IN_PROGRESS, COMPLETED = "in_progress", "completed"
+log = logging.getLogger("entrygo")
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+
+    account_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(32))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    """When the record may be purged: the in-flight deadline, then completion + retention."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: bytes
+    replayed: bool = False
+
+
+def key_from(header: str | None, body: Any) -> str | None:
+    """The request's key: the ``Idempotency-Key`` header wins over the ``idempotencyKey`` field."""
+    if header is not None:
+        if not IDEMPOTENCY_KEY_PATTERN.match(header):
+            raise validation_error([Issue(
+                "idempotencyKey", "Idempotency key must be 1-255 printable ASCII characters",
+                "invalid_format")])
+        return header
+    value = body.get("idempotencyKey") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None  # its format was checked by the schema
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    """The logical request: method, path and canonical JSON of the body without its key."""
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k != "idempotencyKey"}
+    canonical = json.dumps(jsonable(body), sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def _in_progress() -> ApiError:
+    return ApiError(409, "IDEMPOTENCY_IN_PROGRESS",
+                    "A request with this idempotency key is still being processed; retry shortly.",
+                    field="idempotencyKey", headers={"Retry-After": "1"})
+
+
+def _conflict() -> ApiError:
+    return ApiError(409, "IDEMPOTENCY_CONFLICT",
+                    "This idempotency key was already used for a different request.",
+                    field="idempotencyKey")
+
+
+class Idempotency:
+    def __init__(self, db: Database, *, lock_seconds: int, retention_seconds: int) -> None:
+        self.db = db
+        self.lock = timedelta(seconds=lock_seconds)
+        self.retention = timedelta(seconds=retention_seconds)
+
+    def run(self, account_id: str, key: str, print_: str,
+            work: Callable[[Session], tuple[int, bytes]]) -> Outcome:
+        claimed = self._claim(account_id, key, print_)
+        if isinstance(claimed, Outcome):
+            return claimed
+        owner = claimed
+        try:
+            for attempt in range(3):
+                try:
+                    with self.db.write() as session:
+                        status, body = work(session)
+                        self._complete(session, account_id, key, owner, status, body)
+                    return Outcome(status, body)
+                except IntegrityError:  # a concurrent insert won a race: run the work again
+                    if attempt == 2:
+                        raise
+        except BaseException:
+            self._release(account_id, key, owner)
+            raise
+        raise AssertionError("unreachable")
+
+    def _complete(self, session: Session, account_id: str, key: str, owner: str, status: int,
+                  body: bytes) -> None:
+        """Store the response on our marker, in the transaction of the write it describes."""
+        done = session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
+                   IdempotencyRecord.owner == owner)
+            .values(state=COMPLETED, owner=None, locked_until=None, response_status=status,
+                    response_body=body, expires_at=utcnow() + self.retention))
+        if done.rowcount != 1:  # our marker expired and another attempt took it over
+            raise _in_progress()
+
+    def _claim(self, account_id: str, key: str, print_: str) -> str | Outcome:
+        for _ in range(3):
+            try:
+                with self.db.write() as session:
+                    return self._claim_in(session, account_id, key, print_)
+            except IntegrityError:
+                continue  # a concurrent first request inserted the marker; look again
+        raise _in_progress()
+
+    def _claim_in(self, session: Session, account_id: str, key: str,
+                  print_: str) -> str | Outcome:
+        now = utcnow()
+        record = session.scalars(
+            select(IdempotencyRecord)
+            .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key)
+            .with_for_update()
+        ).one_or_none()
+        owner = secrets.token_hex(16)
+        if record is not None and record.expires_at > now:
+            if record.fingerprint != print_:
+                raise _conflict()
+            if record.state == COMPLETED:
+                assert record.response_status is not None and record.response_body is not None
+                return Outcome(record.response_status, record.response_body, replayed=True)
+            raise _in_progress()
+        if record is None:
+            session.add(IdempotencyRecord(
+                account_id=account_id, key=key, fingerprint=print_, state=IN_PROGRESS,
+                owner=owner, locked_until=now + self.lock, created_at=now,
+                expires_at=now + self.lock))
+            session.flush()
+        else:  # abandoned marker, or a finished record past retention: the key is free again
+            record.fingerprint, record.state, record.owner = print_, IN_PROGRESS, owner
+            record.locked_until = record.expires_at = now + self.lock
+            record.response_status, record.response_body, record.created_at = None, None, now
+        return owner
+
+    def _release(self, account_id: str, key: str, owner: str) -> None:
+        """Drop our marker after a failed attempt (if that fails too, the marker expires)."""
+        try:
+            with self.db.write() as session:
+                session.execute(delete(IdempotencyRecord).where(
+                    IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
+                    IdempotencyRecord.owner == owner))
+        except Exception:
+            log.warning("could not release idempotency marker; it expires on its own",
+                        exc_info=True)
+
+    def purge(self) -> int:
+        """Delete records past retention (and abandoned markers). Returns how many."""
+        with self.db.write() as session:
+            result = session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
+            return result.rowcount or 0

@@ -1,0 +1,17 @@
+"""Money is decimal, never binary float; totals are rounded half-up to cents (CONTRACT §2)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def plain(value: Decimal) -> str:
+    """A canonical text form for hashing: ``110``, ``110.5``, ``0.0001`` (no exponent)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text

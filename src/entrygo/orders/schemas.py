@@ -1,0 +1,105 @@
+"""Wire shapes of order sync (CONTRACT §5.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from entrygo.kit.validation import (
+    CountryCode,
+    Email,
+    IdempotencyKeyField,
+    Metadata,
+    MoneyUsd,
+    OptText,
+    RequestModel,
+    StrictInt,
+    Text,
+    TimestampInput,
+)
+from entrygo.kit.wire import Num, Timestamp, WireModel
+
+MAX_LINES_PER_ORDER = 250
+INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
+
+
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise PydanticCustomError("invalid_value", "Not an ISO 4217 currency code")
+    return code
+
+
+def _incoterm(value: str) -> str:
+    code = value.strip().upper()
+    if code not in INCOTERMS:
+        raise PydanticCustomError("invalid_value",
+                                  f"Not an Incoterms 2020 rule (one of {', '.join(INCOTERMS)})")
+    return code
+
+
+class Consignee(RequestModel):
+    """The ultimate consignee: the person the parcel is for."""
+
+    name: OptText(200) | None = None
+    address1: OptText(200) | None = None
+    address2: OptText(200) | None = None
+    city: OptText(100) | None = None
+    phone: OptText(40) | None = None
+    email: Email | None = None
+
+
+class LineIn(RequestModel):
+    product_id: Text(64, 1)
+    quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    unit_value_usd: MoneyUsd
+
+
+class OrderIn(RequestModel):
+    external_id: Text(128, 1)
+    destination_country: CountryCode
+    destination_region: OptText(64) | None = None
+    destination_postal_code: OptText(16) | None = None
+    items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES_PER_ORDER)]
+    metadata: Metadata | None = None
+    consignee: Consignee | None = None
+    ordered_at: TimestampInput | None = None
+    currency: Annotated[Text(3, 3), AfterValidator(_currency)] | None = None
+    incoterm: Annotated[Text(3, 3), AfterValidator(_incoterm)] | None = None
+
+
+class OrderSync(RequestModel):
+    account_id: Text(64, 1)
+    items: Annotated[list[OrderIn], Field(min_length=1, max_length=1000)]
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+class LineOut(WireModel):
+    product_id: str
+    quantity: int
+    unit_value_usd: Num
+    line_value_usd: Num
+
+
+class OrderOut(WireModel):
+    id: str
+    external_id: str
+    total_value_usd: Num
+    destination_country: str
+    destination_region: str | None
+    destination_postal_code: str | None
+    items: list[LineOut]
+    metadata: dict[str, Any] | None
+    consignee: dict[str, Any] | None
+    ordered_at: Timestamp | None
+    currency: str | None
+    incoterm: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class OrderSynced(OrderOut):
+    sync_status: Literal["created", "updated", "unchanged"]

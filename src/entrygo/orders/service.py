@@ -1,0 +1,182 @@
+"""Order sync: an atomic, bulk upsert by ``externalId``; lines replaced, never merged.
+
+A call costs a fixed handful of statements however many orders it carries: one read of the
+referenced products, one locking read of the existing orders, then at most one bulk delete of
+replaced lines, one bulk insert of new orders, one bulk update of changed orders and one bulk
+insert of lines. Rows travel as plain dicts (no ORM object per row on this path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from entrygo.kit.clock import iso, utcnow
+from entrygo.kit.errors import ApiError, Issue, validation_error
+from entrygo.kit.ids import new_id
+from entrygo.kit.money import cents, plain
+from entrygo.orders.models import Order, OrderLine
+from entrygo.orders.schemas import LineOut, OrderIn, OrderOut, OrderSynced
+from entrygo.products.models import Product
+
+ORDERS = Order.__table__
+LINES = OrderLine.__table__
+IN_CHUNK = 10_000  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated order with its computed lines, total and content hash."""
+
+    item: OrderIn
+    lines: list[dict[str, Any]]
+    total: Decimal
+    content_hash: str
+    fields: dict[str, Any]
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start:start + IN_CHUNK]
+
+
+def prepare(item: OrderIn) -> Prepared:
+    lines = []
+    for index, line in enumerate(item.items):
+        lines.append({"line_index": index, "product_id": line.product_id,
+                      "quantity": line.quantity, "unit_value_usd": line.unit_value_usd,
+                      "line_value_usd": cents(line.unit_value_usd * line.quantity)})
+    fields = {
+        "destination_country": item.destination_country,
+        "destination_region": item.destination_region,
+        "destination_postal_code": item.destination_postal_code,
+        "consignee": (item.consignee.model_dump(mode="json", by_alias=True)
+                      if item.consignee else None),
+        "ordered_at": item.ordered_at,
+        "currency": item.currency,
+        "incoterm": item.incoterm,
+        "meta": item.metadata,
+    }
+    canonical = {
+        **{k: v for k, v in fields.items() if k != "ordered_at"},
+        "ordered_at": iso(item.ordered_at),
+        "lines": [[ln["product_id"], ln["quantity"], plain(ln["unit_value_usd"])]
+                  for ln in lines],
+    }
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False).encode()).hexdigest()
+    total = sum((ln["line_value_usd"] for ln in lines), Decimal(0))
+    return Prepared(item, lines, total, digest, fields)
+
+
+def _check_references(session: Session, account_id: str, items: list[OrderIn]) -> list[Issue]:
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.external_id in seen:
+            issues.append(Issue(f"items.{index}.externalId",
+                                f"Duplicate externalId (also at items.{seen[item.external_id]})",
+                                "duplicate"))
+        seen.setdefault(item.external_id, index)
+    wanted = sorted({line.product_id for item in items for line in item.items})
+    known: set[str] = set()
+    for chunk in _chunks(wanted):
+        known.update(session.scalars(select(Product.id).where(
+            Product.account_id == account_id, Product.id.in_(chunk))))
+    for i, item in enumerate(items):
+        for j, line in enumerate(item.items):
+            if line.product_id not in known:
+                issues.append(Issue(f"items.{i}.items.{j}.productId",
+                                    "No product with this id in the account", "unknown_reference"))
+    return issues
+
+
+def sync_orders(session: Session, account_id: str, items: list[OrderIn]) -> list[OrderSynced]:
+    issues = _check_references(session, account_id, items)
+    if issues:
+        raise validation_error(issues)
+    prepared = [prepare(item) for item in items]
+    existing = {
+        row.external_id: row
+        for row in session.execute(
+            select(ORDERS.c.id, ORDERS.c.external_id, ORDERS.c.content_hash,
+                   ORDERS.c.exported_batch_id, ORDERS.c.created_at, ORDERS.c.updated_at)
+            .where(ORDERS.c.account_id == account_id,
+                   ORDERS.c.external_id.in_([p.item.external_id for p in prepared]))
+            .with_for_update())
+    }
+    locked = [p.item.external_id for p in prepared
+              if (row := existing.get(p.item.external_id)) is not None
+              and row.exported_batch_id is not None and row.content_hash != p.content_hash]
+    if locked:
+        raise ApiError(409, "ORDER_LOCKED",
+                       "These orders belong to an executed export and cannot change.",
+                       details={"externalIds": locked})
+
+    now = utcnow()
+    new_orders, changed_orders, new_lines, out = [], [], [], []
+    for p in prepared:
+        row = existing.get(p.item.external_id)
+        values = {**p.fields, "total_value_usd": p.total, "content_hash": p.content_hash,
+                  "updated_at": now}
+        if row is None:
+            order_id, created_at, updated_at, status = new_id("ord"), now, now, "created"
+            new_orders.append({"id": order_id, "account_id": account_id,
+                               "external_id": p.item.external_id, "created_at": now, **values})
+        elif row.content_hash == p.content_hash:
+            order_id, created_at, updated_at, status = (row.id, row.created_at, row.updated_at,
+                                                        "unchanged")
+        else:
+            order_id, created_at, updated_at, status = row.id, row.created_at, now, "updated"
+            changed_orders.append({"_id": order_id, **values})
+        if status != "unchanged":
+            new_lines.extend({"order_id": order_id, **line} for line in p.lines)
+        out.append(OrderSynced(
+            id=order_id, external_id=p.item.external_id, total_value_usd=p.total,
+            destination_country=p.item.destination_country,
+            destination_region=p.item.destination_region,
+            destination_postal_code=p.item.destination_postal_code,
+            items=[LineOut(**{k: v for k, v in ln.items() if k != "line_index"})
+                   for ln in p.lines],
+            metadata=p.fields["meta"], consignee=p.fields["consignee"],
+            ordered_at=p.item.ordered_at, currency=p.item.currency, incoterm=p.item.incoterm,
+            created_at=created_at, updated_at=updated_at, sync_status=status))
+
+    if changed_orders:
+        session.execute(delete(LINES).where(
+            LINES.c.order_id.in_([o["_id"] for o in changed_orders])))
+        session.execute(update(ORDERS).where(ORDERS.c.id == bindparam("_id")), changed_orders)
+    if new_orders:
+        session.execute(insert(ORDERS), new_orders)
+    if new_lines:
+        session.execute(insert(LINES), new_lines)
+    return out
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+def orders_out(session: Session, rows: list[Any]) -> list[OrderOut]:
+    """Wire orders for rows of ``orders``, with their lines read in one query."""
+    ids = [row.id for row in rows]
+    lines: dict[str, list[LineOut]] = {order_id: [] for order_id in ids}
+    if ids:
+        for line in session.execute(
+                select(LINES).where(LINES.c.order_id.in_(ids))
+                .order_by(LINES.c.order_id, LINES.c.line_index)):
+            lines[line.order_id].append(LineOut(
+                product_id=line.product_id, quantity=line.quantity,
+                unit_value_usd=line.unit_value_usd, line_value_usd=line.line_value_usd))
+    return [OrderOut(
+        id=row.id, external_id=row.external_id, total_value_usd=row.total_value_usd,
+        destination_country=row.destination_country, destination_region=row.destination_region,
+        destination_postal_code=row.destination_postal_code, items=lines[row.id],
+        metadata=row.meta, consignee=row.consignee, ordered_at=row.ordered_at,
+        currency=row.currency, incoterm=row.incoterm, created_at=row.created_at,
+        updated_at=row.updated_at) for row in rows]
