@@ -141,3 +141,26 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for b, c in counts.items():
         terminalreporter.write_line(
             f"{b}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped")
+
+
+# --- a real server process -----------------------------------------------------------------------
+
+@pytest.fixture
+def live_server(settings: Settings, db: Database, tmp_path: Path) -> Iterator[Any]:
+    """Start ``entrygo serve`` as a separate process on a free port, against the test database.
+
+    Returns a function taking extra ``ENTRYGO_*`` environment and giving the base URL; every
+    server started is stopped after the test.
+    """
+    from tests.support import ServerProcess
+
+    servers: list[ServerProcess] = []
+
+    def start(**env: str) -> str:
+        server = ServerProcess(settings, tmp_path / f"server-{len(servers)}.log", env)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -106,3 +110,63 @@ class World:
         account_id = self.account(name)
         return Api(client, self.key(account_id), account_id, self.warehouse(account_id),
                    self.broker(account_id), self)
+
+
+def as_request(data: Any) -> Any:
+    """What the API would have parsed from this data (exact decimals included)."""
+    return parse_json(json.dumps(data).encode())
+
+
+class ServerProcess:
+    """``python -m entrygo serve`` in its own process, on a free loopback port."""
+
+    def __init__(self, settings: Settings, log_path: Any, env: dict[str, str]) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "ENTRYGO_DATABASE_URL": settings.resolved_database_url,
+            "ENTRYGO_DATA_DIR": str(settings.data_dir),
+            "ENTRYGO_SECRET_KEY": settings.secret_key or "",
+            "ENTRYGO_LOG_LEVEL": "warning",
+            **env,
+        }
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> str:
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "entrygo", "serve", "--no-migrate", "--host", "127.0.0.1",
+             "--port", str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/api/system/live", timeout=1).status_code == 200:
+                    return self.base_url
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if getattr(self, "log", None):
+            self.log.close()

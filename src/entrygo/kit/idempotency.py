@@ -65,6 +65,7 @@ class Outcome:
 def key_from(header: str | None, body: Any) -> str | None:
     """The request's key: the ``Idempotency-Key`` header wins over the ``idempotencyKey`` field."""
     if header is not None:
+        header = header.strip(" ")  # optional white space around a header value is not content
         if not IDEMPOTENCY_KEY_PATTERN.match(header):
             raise validation_error([Issue(
                 "idempotencyKey", "Idempotency key must be 1-255 printable ASCII characters",
@@ -135,30 +136,47 @@ class Idempotency:
             raise _in_progress()
 
     def _claim(self, account_id: str, key: str, print_: str) -> str | Outcome:
+        # A plain read first: replays, conflicts and "in progress" need no write lock (on
+        # SQLite a writer would otherwise queue behind the very request it is waiting for).
+        with self.db.read() as session:
+            decided = self._decide(self._record(session, account_id, key, lock=False), print_)
+        if decided is not None:
+            return decided
         for _ in range(3):
             try:
                 with self.db.write() as session:
-                    return self._claim_in(session, account_id, key, print_)
+                    record = self._record(session, account_id, key, lock=True)
+                    decided = self._decide(record, print_)
+                    if decided is not None:
+                        return decided
+                    return self._take(session, record, account_id, key, print_)
             except IntegrityError:
                 continue  # a concurrent first request inserted the marker; look again
         raise _in_progress()
 
-    def _claim_in(self, session: Session, account_id: str, key: str,
-                  print_: str) -> str | Outcome:
-        now = utcnow()
-        record = session.scalars(
-            select(IdempotencyRecord)
-            .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key)
-            .with_for_update()
-        ).one_or_none()
-        owner = secrets.token_hex(16)
-        if record is not None and record.expires_at > now:
-            if record.fingerprint != print_:
-                raise _conflict()
-            if record.state == COMPLETED:
-                assert record.response_status is not None and record.response_body is not None
-                return Outcome(record.response_status, record.response_body, replayed=True)
-            raise _in_progress()
+    @staticmethod
+    def _record(session: Session, account_id: str, key: str, *,
+                lock: bool) -> IdempotencyRecord | None:
+        stmt = select(IdempotencyRecord).where(IdempotencyRecord.account_id == account_id,
+                                               IdempotencyRecord.key == key)
+        return session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    @staticmethod
+    def _decide(record: IdempotencyRecord | None, print_: str) -> Outcome | None:
+        """What a live record says about this request; None when the key is free."""
+        if record is None or record.expires_at <= utcnow():
+            return None
+        if record.fingerprint != print_:
+            raise _conflict()
+        if record.state == COMPLETED:
+            assert record.response_status is not None and record.response_body is not None
+            return Outcome(record.response_status, record.response_body, replayed=True)
+        raise _in_progress()
+
+    def _take(self, session: Session, record: IdempotencyRecord | None, account_id: str,
+              key: str, print_: str) -> str:
+        """Write our in-flight marker: a new record, or over an expired one."""
+        now, owner = utcnow(), secrets.token_hex(16)
         if record is None:
             session.add(IdempotencyRecord(
                 account_id=account_id, key=key, fingerprint=print_, state=IN_PROGRESS,

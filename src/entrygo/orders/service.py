@@ -62,7 +62,7 @@ def prepare(item: OrderIn) -> Prepared:
         "ordered_at": item.ordered_at,
         "currency": item.currency,
         "incoterm": item.incoterm,
-        "meta": item.metadata,
+        "metadata": item.metadata,  # the column's name: rows here go through Core, not the ORM
     }
     canonical = {
         **{k: v for k, v in fields.items() if k != "ordered_at"},
@@ -145,7 +145,7 @@ def sync_orders(session: Session, account_id: str, items: list[OrderIn]) -> list
             destination_postal_code=p.item.destination_postal_code,
             items=[LineOut(**{k: v for k, v in ln.items() if k != "line_index"})
                    for ln in p.lines],
-            metadata=p.fields["meta"], consignee=p.fields["consignee"],
+            metadata=p.fields["metadata"], consignee=p.fields["consignee"],
             ordered_at=p.item.ordered_at, currency=p.item.currency, incoterm=p.item.incoterm,
             created_at=created_at, updated_at=updated_at, sync_status=status))
 
