@@ -32,3 +32,6 @@ $(VENV)/.run-deps: pyproject.toml constraints.txt | $(BIN)/python
 $(VENV)/.test-deps: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e '.[test]'
 	@touch $@ $(VENV)/.run-deps
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench

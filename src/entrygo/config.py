@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     db_pool_size: int = 10
     log_level: str = "info"
+    gc_tuning: bool = True
+    """Freeze start-up objects and collect young ones less often (see ``app.lifespan``)."""
     idempotency_lock_seconds: int = 60
     """How long an in-flight idempotency marker holds its key before it counts as abandoned."""
     idempotency_retention_seconds: int = 24 * 3600

@@ -64,13 +64,12 @@ def prepare(item: OrderIn) -> Prepared:
         "incoterm": item.incoterm,
         "metadata": item.metadata,  # the column's name: rows here go through Core, not the ORM
     }
-    canonical = {
-        **{k: v for k, v in fields.items() if k != "ordered_at"},
-        "ordered_at": iso(item.ordered_at),
-        "lines": [[ln["product_id"], ln["quantity"], plain(ln["unit_value_usd"])]
-                  for ln in lines],
-    }
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":"),
+    canonical = [
+        item.destination_country, item.destination_region, item.destination_postal_code,
+        fields["consignee"], iso(item.ordered_at), item.currency, item.incoterm, item.metadata,
+        [[ln["product_id"], ln["quantity"], plain(ln["unit_value_usd"])] for ln in lines],
+    ]
+    digest = hashlib.sha256(json.dumps(canonical, separators=(",", ":"),
                                        ensure_ascii=False).encode()).hexdigest()
     total = sum((ln["line_value_usd"] for ln in lines), Decimal(0))
     return Prepared(item, lines, total, digest, fields)
@@ -138,13 +137,16 @@ def sync_orders(session: Session, account_id: str, items: list[OrderIn]) -> list
             changed_orders.append({"_id": order_id, **values})
         if status != "unchanged":
             new_lines.extend({"order_id": order_id, **line} for line in p.lines)
-        out.append(OrderSynced(
+        # model_construct: these values were validated on the way in; no need to twice
+        out.append(OrderSynced.model_construct(
             id=order_id, external_id=p.item.external_id, total_value_usd=p.total,
             destination_country=p.item.destination_country,
             destination_region=p.item.destination_region,
             destination_postal_code=p.item.destination_postal_code,
-            items=[LineOut(**{k: v for k, v in ln.items() if k != "line_index"})
-                   for ln in p.lines],
+            items=[LineOut.model_construct(
+                product_id=ln["product_id"], quantity=ln["quantity"],
+                unit_value_usd=ln["unit_value_usd"], line_value_usd=ln["line_value_usd"])
+                for ln in p.lines],
             metadata=p.fields["metadata"], consignee=p.fields["consignee"],
             ordered_at=p.item.ordered_at, currency=p.item.currency, incoterm=p.item.incoterm,
             created_at=created_at, updated_at=updated_at, sync_status=status))

@@ -1,0 +1,40 @@
+"""``python -m bench [NAME ...]``: run the benchmarks (all by default) on SQLite and, when one
+is reachable, PostgreSQL; print each figure with its baseline and write bench/results/*.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench import sync
+from bench.common import postgres_available
+
+SUITES = {"sync": sync}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", choices=[*SUITES, []], default=list(SUITES))
+    parser.add_argument("--runs", type=int, default=3, help="measured runs per figure")
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    backends = args.backend or (["sqlite", "postgresql"] if postgres_available() else ["sqlite"])
+    if "postgresql" not in backends:
+        print("PostgreSQL unreachable: SQLite only", file=sys.stderr)
+    RESULTS.mkdir(exist_ok=True)
+    results = []
+    for name in args.names or list(SUITES):
+        for backend_name in backends:
+            result = SUITES[name].run(backend_name, runs=args.runs)
+            SUITES[name].show(result)
+            results.append({"suite": name, **result})
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"results written to {RESULTS / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

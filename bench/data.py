@@ -1,0 +1,47 @@
+"""A fixed-seed generator of catalogues and orders shaped like a 3PL's day."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+HTS = ["7323930045", "4820102010", "6109100012", "8518220000", "3924100040", "9503000073",
+       "4202929700", "7615107125", "6302600010", "9404909505"]
+REGIONS = [("CA", "94105"), ("NY", "10001"), ("TX", "73301"), ("WA", "98101"), ("IL", "60601"),
+           ("FL", "33101"), ("MA", "02108"), ("CO", "80202")]
+
+
+def products(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        out.append({
+            "externalId": f"SKU-{i:05d}",
+            "title": f"Catalogue item {i}",
+            "customsDescription": f"Household article number {i} of plastic and steel",
+            "htsCode": rng.choice(HTS),
+            "countryOfOrigin": rng.choice(["CA", "CN", "MX", "DE", "VN"]),
+            "manufacturer": {"name": "Sample Manufacturing Co", "address1": "100 Main St",
+                             "city": "Toronto", "country": "CA"},
+            "netWeightKg": round(rng.uniform(0.05, 3.0), 3),
+            "referenceValueUsd": round(rng.uniform(2, 400), 2),
+        })
+    return out
+
+
+def orders(rng: random.Random, product_ids: list[str], n: int, lines: int = 3,
+           prefix: str = "ord") -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        region, postal = rng.choice(REGIONS)
+        out.append({
+            "externalId": f"{prefix}-{i:06d}",
+            "destinationCountry": "US",
+            "destinationRegion": region,
+            "destinationPostalCode": postal,
+            "consignee": {"name": f"Customer {i}", "address1": f"{i} Market St",
+                          "city": "Springfield"},
+            "items": [{"productId": rng.choice(product_ids), "quantity": rng.randint(1, 4),
+                       "unitValueUsd": round(rng.uniform(1, 250), 2)} for _ in range(lines)],
+            "metadata": {"channel": "web"},
+        })
+    return out

@@ -1,0 +1,73 @@
+"""Pure building blocks: ids, money, timestamps, the JSON edge (no database)."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from entrygo.kit import ids
+from entrygo.kit.clock import iso
+from entrygo.kit.errors import ApiError
+from entrygo.kit.money import cents, plain
+from entrygo.kit.validation import _timestamp, parse_json
+from entrygo.kit.wire import decimal_to_number
+
+
+def _reference_base32(value: int, length: int) -> str:
+    out = []
+    for _ in range(length):
+        out.append("0123456789abcdefghjkmnpqrstvwxyz"[value & 31])
+        value >>= 5
+    return "".join(reversed(out))
+
+
+def test_ids_are_prefixed_sortable_and_unique():
+    made = [ids.new_id("ord") for _ in range(5000)]
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    assert all(re.fullmatch(r"ord_[0-9a-hjkmnp-tv-z]{26}", i) for i in made)
+    with pytest.raises(ValueError):
+        ids.new_id("nope")
+
+
+def test_id_encoding_matches_crockford_base32():
+    gen = random.Random(7)
+    for _ in range(500):
+        value = gen.getrandbits(80)
+        assert ids._encode(value, 16) == _reference_base32(value, 16)
+    assert ids._encode(0, 10) == "0" * 10
+
+
+def test_money_rounding_is_half_up_to_cents():
+    assert cents(Decimal("59.985")) == Decimal("59.99")
+    assert cents(Decimal("0.005")) == Decimal("0.01")
+    assert cents(Decimal("0.0049")) == Decimal("0.00")
+    assert cents(Decimal("2.675")) == Decimal("2.68")  # binary float would give 2.67
+    assert plain(Decimal("110.0000")) == "110" and plain(Decimal("0.00010")) == "0.0001"
+
+
+def test_decimals_render_as_exact_json_numbers():
+    assert decimal_to_number(Decimal("110.0000")) == 110
+    assert isinstance(decimal_to_number(Decimal("110")), int)
+    assert repr(decimal_to_number(Decimal("110.1"))) == "110.1"
+    assert repr(decimal_to_number(Decimal("99999999.9999"))) == "99999999.9999"
+
+
+def test_timestamps():
+    assert iso(datetime(2026, 11, 27, 13, 1, 46, 123456, tzinfo=UTC)) == \
+        "2026-11-27T13:01:46.123Z"
+    assert iso(datetime(2026, 11, 27, 13, 1, 46)) == "2026-11-27T13:01:46.000Z"
+    assert _timestamp("2026-11-27T15:01:46.5+02:00") == datetime(2026, 11, 27, 13, 1, 46,
+                                                                 500000, tzinfo=UTC)
+
+
+def test_json_edge():
+    assert parse_json(b'{"a": 1.10}') == {"a": Decimal("1.10")}
+    for bad in (b"", b"  ", b"{", b"\xff", b"[" * 10_000):
+        with pytest.raises(ApiError) as err:
+            parse_json(bad)
+        assert err.value.error_code == "INVALID_REQUEST"
