@@ -12,12 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from entrygo import __version__
 from entrygo.config import Settings
+from entrygo.exports.routes import router as exports_router
 from entrygo.kit.db import Database
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
 from entrygo.kit.idempotency import Idempotency
 from entrygo.kit.migrate import upgrade
 from entrygo.orders.routes import router as orders_router
 from entrygo.products.routes import router as products_router
+from entrygo.readiness import reference
 from entrygo.setup.routes import router as setup_router
 from entrygo.system.routes import router as system_router
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await run_in_threadpool(upgrade, db.url)
+        await run_in_threadpool(reference.warm)
         if settings.gc_tuning:
             # Everything alive now (modules, the app) lives as long as the process: keep the
             # collector off it, and collect young objects less often. Bulk requests allocate
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_seconds=settings.idempotency_retention_seconds)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    for router in (system_router, setup_router, products_router, orders_router):
+    for router in (system_router, setup_router, products_router, orders_router,
+                   exports_router):
         app.include_router(router)
     return app

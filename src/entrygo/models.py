@@ -2,6 +2,8 @@
 
 from entrygo.accounts.models import Account
 from entrygo.auth.models import ApiKey
+from entrygo.events.models import ExportEvent
+from entrygo.exports.models import ExportBatch
 from entrygo.kit.db import Base
 from entrygo.kit.idempotency import IdempotencyRecord
 from entrygo.orders.models import Order, OrderLine
@@ -10,5 +12,5 @@ from entrygo.setup.models import Broker, Warehouse
 
 metadata = Base.metadata
 
-__all__ = ["Account", "ApiKey", "Broker", "IdempotencyRecord", "Order", "OrderLine", "Product",
-           "Warehouse", "metadata"]
+__all__ = ["Account", "ApiKey", "Broker", "ExportBatch", "ExportEvent", "IdempotencyRecord",
+           "Order", "OrderLine", "Product", "Warehouse", "metadata"]

@@ -117,6 +117,20 @@ def json_body(model: type[M]) -> Any:
     return dependency
 
 
+def optional_json_body(model: type[M]) -> Any:
+    """Like ``json_body``, for writes whose body may be left out entirely (treated as ``{}``)."""
+
+    async def dependency(request: Request) -> M:
+        if not request.headers.get("content-type") and request.headers.get(
+                "content-length", "0") == "0" and "transfer-encoding" not in request.headers:
+            request.state.json_body = {}
+            return validate_as(model, {})
+        return validate_as(model, await read_json(request))
+
+    dependency.__name__ = f"optional_body_{model.__name__}"
+    return dependency
+
+
 # --- exception handlers ------------------------------------------------------------------------
 
 async def _api_error(request: Request, exc: Exception) -> Response:

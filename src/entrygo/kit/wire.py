@@ -7,6 +7,7 @@ milliseconds, names camelCase unless a field says otherwise (the contract's mixe
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -46,13 +47,18 @@ class DataList(WireModel):
     data: list[Any]
 
 
-def json_bytes(model: BaseModel) -> bytes:
-    return model.model_dump_json(by_alias=True).encode()
+def json_bytes(body: BaseModel | dict[str, Any]) -> bytes:
+    """A wire model, or a document already made of JSON types, as compact UTF-8 JSON."""
+    if isinstance(body, BaseModel):
+        return body.model_dump_json(by_alias=True).encode()
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode()
 
 
 class WireResponse(Response):
     media_type = "application/json"
 
 
-def respond(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def respond(model: BaseModel | dict[str, Any], status: int = 200,
+            headers: dict[str, str] | None = None) -> Response:
     return WireResponse(json_bytes(model), status_code=status, headers=headers)

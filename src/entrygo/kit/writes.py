@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -14,7 +15,8 @@ from entrygo.kit.idempotency import fingerprint, key_from
 from entrygo.kit.wire import WireResponse, json_bytes
 
 
-def run_write(request: Request, caller: Caller, work: Callable[[Session], BaseModel], *,
+def run_write(request: Request, caller: Caller,
+              work: Callable[[Session], BaseModel | dict[str, Any]], *,
               status: int = 200) -> Response:
     """Run ``work`` in one write transaction and render what it returns.
 

@@ -19,9 +19,15 @@ from entrygo.kit.validation import (
     WeightKg,
 )
 from entrygo.kit.wire import Num, Timestamp, WireModel
+from entrygo.readiness import reference
+from entrygo.readiness.engine import judge_product
+from entrygo.readiness.facts import ProductFacts
 
 ExciseCategory = Literal["none", "alcohol", "tobacco", "ends"]
 SyncStatus = Literal["created", "updated", "unchanged"]
+_FACT_FIELDS = ("id", "title", "customs_description", "hts_code", "country_of_origin", "mid",
+                "net_weight_kg", "reference_value_usd", "excise_category", "manufacturer",
+                "materials", "metal_content", "pga", "battery")
 
 
 def _hts(value: str | None) -> str | None:
@@ -107,6 +113,25 @@ class ProductSync(RequestModel):
     idempotency_key: IdempotencyKeyField | None = None
 
 
+class ReadinessMessage(WireModel):
+    """One finding of the readiness catalogue (the same shape as a plan's messages)."""
+
+    code: str
+    severity: Literal["blocking", "warning", "info"]
+    message: str
+    scope: Literal["batch", "order", "line", "product"]
+    order_id: str | None = None
+    line_index: int | None = None
+    product_id: str | None = None
+    field: str | None = None
+    reference: str | None = None
+
+
+class ProductReadiness(WireModel):
+    state: Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
+    messages: list[ReadinessMessage]
+
+
 class ProductOut(WireModel):
     id: str
     external_id: str
@@ -124,6 +149,7 @@ class ProductOut(WireModel):
     battery: dict[str, Any] | None
     excise_category: ExciseCategory
     meta: dict[str, Any] | None = Field(alias="metadata")
+    readiness: ProductReadiness
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -132,9 +158,23 @@ class ProductSynced(ProductOut):
     sync_status: SyncStatus
 
 
+def product_facts(record: dict[str, Any]) -> ProductFacts:
+    return ProductFacts(**{name: record[name] for name in _FACT_FIELDS})
+
+
+def readiness_of(record: dict[str, Any]) -> ProductReadiness:
+    """The product-level part of the rule catalogue, judged now from the stored data."""
+    verdict = judge_product(product_facts(record), reference.load())
+    return ProductReadiness(state=verdict.state, messages=[ReadinessMessage(
+        code=f.code, severity=f.severity, message=f.message, scope=f.scope,
+        product_id=f.product_id, field=f.field, reference=f.reference)
+        for f in verdict.findings])
+
+
 def product_out(record: dict[str, Any], *, sync_status: SyncStatus | None = None) -> ProductOut:
-    """A wire product from a row mapping (column attribute names)."""
+    """A wire product from a row mapping (column attribute names), with its readiness."""
+    data = {**record, "readiness": readiness_of(record)}
     if sync_status is None:
-        return ProductOut.model_validate(record)
-    return ProductSynced.model_validate({**record, "sync_status": sync_status})
+        return ProductOut.model_validate(data)
+    return ProductSynced.model_validate({**data, "sync_status": sync_status})
 

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from entrygo.kit.db import Base, UtcDateTime
+
+
+class ExportBatch(Base):
+    """A planned (and later executed) export: the decision and its fingerprint.
+
+    ``plan`` holds the plan exactly as answered to the client (the decision surface); the
+    columns beside it are what queries and state transitions need.
+    """
+
+    __tablename__ = "export_batches"
+    __table_args__ = (Index("ix_export_batches_account_id_state", "account_id", "state"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
+    broker_id: Mapped[str] = mapped_column(ForeignKey("brokers.id"))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str] = mapped_column(String(16))
+    plan_hash: Mapped[str] = mapped_column(String(80))
+    readiness_state: Mapped[str] = mapped_column(String(20))
+    exclude_blocked_orders: Mapped[bool] = mapped_column(Boolean)
+    order_count: Mapped[int] = mapped_column(Integer)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    reference_data_version: Mapped[str] = mapped_column(String(40))
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    executed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+

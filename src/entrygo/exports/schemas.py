@@ -1,0 +1,119 @@
+"""Wire shapes of planning and inspection (CONTRACT §5.4-5.6), mixed casing as the guide has it.
+
+The plan is rendered once, as a JSON document, by ``plan_document``: that document is both the
+response and what the batch stores, so inspect shows exactly what the client was told.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from entrygo.kit.clock import iso
+from entrygo.kit.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
+from entrygo.kit.wire import decimal_to_number
+from entrygo.readiness.engine import Assessment, Exclusion, Finding
+
+ExportState = Literal["PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED"]
+ReadinessState = Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
+NextAction = Literal["execute", "review_flags_then_execute", "fix_blocking_issues_then_replan"]
+ExclusionReason = Literal["DESTINATION_MISMATCH", "ALREADY_EXPORTED", "BLOCKING_ISSUES"]
+
+
+class PlanRequest(RequestModel):
+    account_id: Text(64, 1)
+    warehouse_id: Text(64, 1)
+    broker_id: Text(64, 1)
+    order_ids: Annotated[list[Text(64, 1)], Field(min_length=1, max_length=10_000)]
+    destination_country: CountryCode = "US"
+    batch_id: Text(64, 3) | None = None
+    dry_run: bool = False
+    exclude_blocked_orders: bool = False
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+class AccountBody(RequestModel):
+    """A write with nothing to say but whose account it is (cancel, retry)."""
+
+    account_id: Text(64, 1) | None = None
+    idempotency_key: IdempotencyKeyField | None = None
+
+
+def message_document(f: Finding, unit_ids: list[str]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "code": f.code, "severity": f.severity, "message": f.message, "scope": f.scope,
+        "orderId": f.order_id, "lineIndex": f.line_index, "productId": f.product_id,
+        "field": f.field, "reference": f.reference,
+    }
+    if f.unit_index is not None:
+        doc["exportUnitId"] = unit_ids[f.unit_index]
+        doc["orderIds"] = list(f.order_ids or ())
+    return doc
+
+
+def exclusion_document(e: Exclusion) -> dict[str, Any]:
+    doc: dict[str, Any] = {"orderId": e.order_id, "reason": e.reason}
+    if e.codes:
+        doc["codes"] = list(e.codes)
+    return doc
+
+
+def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, plan_hash: str,
+                  assessment: Assessment, exclusions: list[Exclusion], unit_ids: list[str],
+                  warehouse_id: str, broker_id: str, destination_country: str,
+                  rules_version: str, reference_version: str, created_at: Any
+                  ) -> dict[str, Any]:
+    a = assessment
+    totals = {k: decimal_to_number(v) if not isinstance(v, int) else v
+              for k, v in a.totals.items()}
+    ordered = sorted(exclusions, key=lambda e: e.order_id)
+    return {
+        "exportId": batch_id,
+        "batch_id": batch_id,
+        "state": state,
+        "status": state,
+        "dryRun": dry_run,
+        "planHash": plan_hash,
+        "readinessState": a.readiness_state,
+        "validationMessages": [message_document(f, unit_ids) for f in a.findings],
+        "flags": [{"flag": flag, "orderIds": list(orders), "productIds": list(products)}
+                  for flag, orders, products in a.flags],
+        "missing_data": [{"entity": m.entity, "id": m.id, "field": m.field, "code": m.code}
+                         for m in a.missing],
+        "included_order_ids": list(a.included_order_ids),
+        "excluded_order_ids": [e.order_id for e in ordered],
+        "exclusions": [exclusion_document(e) for e in ordered],
+        "strategy": {
+            "consolidation": "per_consignee",
+            "exportUnits": [{"id": unit_id, "orderIds": list(u.order_ids),
+                             "valueUsd": decimal_to_number(u.value_usd),
+                             "entryType": u.entry_type}
+                            for unit_id, u in zip(unit_ids, a.units, strict=True)],
+        },
+        "totals": totals,
+        "warehouseId": warehouse_id,
+        "brokerId": broker_id,
+        "destinationCountry": destination_country,
+        "rulesVersion": rules_version,
+        "referenceDataVersion": reference_version,
+        "next_recommended_action": a.next_action,
+        "createdAt": iso(created_at),
+    }
+
+
+def summary_document(batch: Any) -> dict[str, Any]:
+    """A batch in a list: identity, state and totals (the full plan is at inspect)."""
+    return {
+        "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
+        "status": batch.state, "planHash": batch.plan_hash,
+        "readinessState": batch.readiness_state, "warehouseId": batch.warehouse_id,
+        "brokerId": batch.broker_id, "destinationCountry": batch.destination_country,
+        "totals": batch.plan["totals"], "createdAt": iso(batch.created_at),
+        "updatedAt": iso(batch.updated_at), "executedAt": iso(batch.executed_at),
+    }
+
+
+def event_document(event: Any) -> dict[str, Any]:
+    return {"id": event.id, "type": event.type, "occurredAt": iso(event.occurred_at),
+            "requestId": event.request_id, "data": event.data}

@@ -1,0 +1,150 @@
+"""Planning: decide, fingerprint, persist once (CONTRACT §5.4). No external side effects here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from entrygo.auth.context import Caller
+from entrygo.events import service as events
+from entrygo.exports import repository as repo
+from entrygo.exports.models import ExportBatch
+from entrygo.exports.schemas import PlanRequest, plan_document
+from entrygo.exports.snapshot import only_included, plan_hash
+from entrygo.kit.clock import utcnow
+from entrygo.kit.errors import ApiError, Issue, account_scope, not_found, validation_error
+from entrygo.kit.ids import new_id
+from entrygo.kit.repository import get_owned
+from entrygo.readiness import reference
+from entrygo.readiness.catalogue import RULES_VERSION
+from entrygo.readiness.engine import Exclusion, assess
+from entrygo.readiness.facts import PlanFacts
+from entrygo.setup.models import Broker, Warehouse
+
+PLANNED, EXECUTING, COMPLETED, CANCELLED, FAILED = (
+    "PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED")
+
+
+def invalid_state(batch: ExportBatch, wanted: str) -> ApiError:
+    return ApiError(409, "INVALID_EXPORT_STATE",
+                    f"The batch is {batch.state}; it cannot {wanted}.",
+                    details={"currentState": batch.state})
+
+
+def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehouse:
+    warehouse = get_owned(session, Warehouse, caller.account_id, req.warehouse_id)
+    if warehouse is None:
+        raise account_scope("warehouseId is not a warehouse of this account.", "warehouseId")
+    caller.require_warehouse(warehouse.id)
+    if get_owned(session, Broker, caller.account_id, req.broker_id) is None:
+        raise account_scope("brokerId is not a broker of this account.", "brokerId")
+    return warehouse
+
+
+def _check_order_ids(ids: list[str], found: dict[str, Any]) -> None:
+    issues, seen = [], {}
+    for index, order_id in enumerate(ids):
+        if order_id in seen:
+            issues.append(Issue(f"orderIds.{index}", f"Duplicate order id (also at orderIds."
+                                f"{seen[order_id]})", "duplicate"))
+        elif order_id not in found:
+            issues.append(Issue(f"orderIds.{index}", "No order with this id in the account",
+                                "unknown_reference"))
+        seen.setdefault(order_id, index)
+    if issues:
+        raise validation_error(issues)
+
+
+def plan_export(session: Session, caller: Caller, req: PlanRequest,
+                request_id: str | None) -> dict[str, Any]:
+    if req.destination_country != "US":
+        raise validation_error([Issue("destinationCountry", "EntryGo plans imports into the "
+                                      "United States: use US", "invalid_value")])
+    warehouse = _scoped_party(session, caller, req)
+    rows = repo.orders_by_id(session, caller.account_id, req.order_ids)
+    _check_order_ids(req.order_ids, rows)
+    batch = None
+    if req.batch_id is not None:
+        batch = repo.batch_for_update(session, caller.account_id, req.batch_id)
+        if batch is None:
+            raise not_found("Export batch")
+        caller.require_warehouse(batch.warehouse_id)
+        if batch.state != PLANNED:
+            raise invalid_state(batch, "be re-planned")
+
+    exclusions: list[Exclusion] = []
+    eligible = []
+    for row in rows.values():
+        if row.destination_country != req.destination_country:
+            exclusions.append(Exclusion(row.id, "DESTINATION_MISMATCH"))
+        elif row.exported_batch_id is not None:
+            exclusions.append(Exclusion(row.id, "ALREADY_EXPORTED"))
+        else:
+            eligible.append(row)
+    orders = repo.order_facts(session, eligible)
+    products = repo.product_facts(session, caller.account_id,
+                                  {ln.product_id for o in orders for ln in o.lines})
+    facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, req.broker_id,
+                      req.destination_country, req.exclude_blocked_orders, tuple(orders),
+                      products)
+    ref = reference.load()
+    assessment = assess(facts, ref)
+    exclusions.extend(assessment.exclusions)
+    fingerprint = plan_hash(only_included(facts, assessment.included_order_ids), RULES_VERSION,
+                            ref.version)
+    now = utcnow()
+    unit_ids = [new_id("unit") for _ in assessment.units]
+    persisted = not req.dry_run
+    batch_id = (batch.id if batch else new_id("batch")) if persisted else None
+    doc = plan_document(
+        batch_id=batch_id, state=PLANNED if persisted else None, dry_run=req.dry_run,
+        plan_hash=fingerprint, assessment=assessment, exclusions=exclusions, unit_ids=unit_ids,
+        warehouse_id=warehouse.id, broker_id=req.broker_id,
+        destination_country=req.destination_country, rules_version=RULES_VERSION,
+        reference_version=ref.version, created_at=batch.created_at if batch else now)
+    if not persisted:
+        return doc
+    columns = {
+        "warehouse_id": warehouse.id, "broker_id": req.broker_id,
+        "destination_country": req.destination_country, "plan_hash": fingerprint,
+        "readiness_state": assessment.readiness_state,
+        "exclude_blocked_orders": req.exclude_blocked_orders,
+        "order_count": len(assessment.included_order_ids), "rules_version": RULES_VERSION,
+        "reference_data_version": ref.version, "plan": doc, "updated_at": now,
+    }
+    summary = {"planHash": fingerprint, "readinessState": assessment.readiness_state,
+               "orderCount": len(assessment.included_order_ids)}
+    if batch is None:
+        session.add(ExportBatch(id=batch_id, account_id=caller.account_id, state=PLANNED,
+                                created_at=now, **columns))
+        session.flush()
+        timeline = [("EXPORT_BATCH_CREATED", {"warehouseId": warehouse.id,
+                                              "brokerId": req.broker_id}),
+                    ("EXPORT_PLANNED", summary)]
+    else:
+        previous = batch.plan_hash
+        changed = session.execute(update(ExportBatch).where(
+            ExportBatch.id == batch.id, ExportBatch.state == PLANNED).values(**columns))
+        if changed.rowcount != 1:  # pragma: no cover - the row is locked above
+            raise invalid_state(batch, "be re-planned")
+        timeline = [("EXPORT_REPLANNED", {**summary, "previousPlanHash": previous})]
+    events.record(session, account_id=caller.account_id, batch_id=batch_id,
+                  request_id=request_id, events=timeline)
+    return doc
+
+
+def cancel_export(session: Session, caller: Caller, batch_id: str,
+                  request_id: str | None) -> ExportBatch:
+    batch = repo.batch_for_update(session, caller.account_id, batch_id)
+    if batch is None:
+        raise not_found("Export batch")
+    caller.require_warehouse(batch.warehouse_id)
+    if batch.state != PLANNED:
+        raise invalid_state(batch, "be cancelled")
+    batch.state, batch.updated_at = CANCELLED, utcnow()
+    events.record(session, account_id=caller.account_id, batch_id=batch.id,
+                  request_id=request_id, events=[("EXPORT_CANCELLED", {})])
+    session.flush()
+    return batch

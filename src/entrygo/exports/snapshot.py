@@ -1,0 +1,67 @@
+"""The planning snapshot and its fingerprint, ``planHash`` (CONTRACT §5.4).
+
+A pure function of what the plan decided on: account, warehouse, broker, destination, options,
+the included orders (sorted) with their lines, the customs fields of every product they
+reference, and the rules and reference-data versions. No ids made by the call, no clock, no row
+order: the same inputs give the same hash on SQLite and PostgreSQL, in any process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from entrygo.kit.money import plain
+from entrygo.readiness.facts import OrderFacts, PlanFacts, ProductFacts
+
+SNAPSHOT_FORMAT = 1
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else plain(value)
+
+
+def _order(o: OrderFacts) -> list[Any]:
+    return [o.id, o.external_id, o.destination_country, o.destination_region,
+            o.destination_postal_code, o.consignee,
+            [[ln.product_id, ln.quantity, plain(ln.unit_value_usd)] for ln in o.lines]]
+
+
+def _product(p: ProductFacts) -> list[Any]:
+    return [p.id, p.title, p.customs_description, p.hts_code, p.country_of_origin, p.mid,
+            _num(p.net_weight_kg), _num(p.reference_value_usd), p.excise_category,
+            p.manufacturer, p.materials, p.metal_content, p.pga, p.battery]
+
+
+def only_included(facts: PlanFacts, order_ids: tuple[str, ...]) -> PlanFacts:
+    """The facts restricted to the orders a plan included (and the products they reference)."""
+    keep = set(order_ids)
+    orders = tuple(o for o in facts.orders if o.id in keep)
+    used = {ln.product_id for o in orders for ln in o.lines}
+    return replace(facts, orders=orders,
+                   products={pid: p for pid, p in facts.products.items() if pid in used})
+
+
+def canonical(facts: PlanFacts, rules_version: str, reference_version: str) -> bytes:
+    doc = {
+        "format": SNAPSHOT_FORMAT,
+        "account": facts.account_id,
+        "warehouse": [facts.warehouse_id, facts.warehouse_country],
+        "broker": facts.broker_id,
+        "destination": facts.destination_country,
+        "options": {"excludeBlockedOrders": facts.exclude_blocked_orders},
+        "orders": [_order(o) for o in sorted(facts.orders, key=lambda o: o.id)],
+        "products": [_product(facts.products[pid]) for pid in sorted(facts.products)],
+        "rulesVersion": rules_version,
+        "referenceDataVersion": reference_version,
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode()
+
+
+def plan_hash(facts: PlanFacts, rules_version: str, reference_version: str) -> str:
+    return "planhash_" + hashlib.sha256(canonical(facts, rules_version,
+                                                  reference_version)).hexdigest()

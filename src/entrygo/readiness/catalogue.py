@@ -1,0 +1,161 @@
+"""The rule catalogue (READINESS.md): every code, its severity, when it fires and its source.
+
+This table is the single source for the engine's severities and references, for the OpenAPI
+enums and for the generated ``/docs/concepts/readiness`` page, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+RULES_VERSION = "2026.11.1"
+"""Bump when a rule's logic changes; it feeds planHash."""
+
+Severity = Literal["blocking", "warning", "info"]
+Scope = Literal["batch", "order", "line", "product"]
+SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    fires_when: str
+    reference: str
+    field: str | None = None
+    product_level: bool = False
+    """Judged from the product alone: part of the product's own ``readiness``."""
+
+
+_RULES = [
+    Rule("DE_MINIMIS_UNAVAILABLE", "info",
+         "Once per U.S. plan: no duty-free Section 321 path exists; every parcel needs an entry.",
+         "19 CFR 10.151 (de minimis suspended since 2025-08-29)"),
+    Rule("DEST_OUTSIDE_CUSTOMS_TERRITORY", "blocking",
+         "The destination region is outside the U.S. customs territory (VI, GU, AS, MP, UM and "
+         "the freely associated states FM, MH, PW).",
+         "19 CFR 101.1 (customs territory of the United States)", "destinationRegion"),
+    Rule("DEST_REGION_MISSING", "blocking", "A U.S. order has no destination region (state).",
+         "19 CFR 141.86(a)(2)", "destinationRegion"),
+    Rule("DEST_REGION_INVALID", "blocking",
+         "The region is not a USPS code for a state, DC, PR or a military region (full state "
+         "names are accepted and normalised).", "USPS Publication 28", "destinationRegion"),
+    Rule("DEST_POSTAL_CODE_MISSING", "blocking", "The order has no postal code.",
+         "19 CFR 141.86(a)(2)", "destinationPostalCode"),
+    Rule("DEST_POSTAL_CODE_INVALID", "blocking",
+         "The postal code is not a ZIP (NNNNN or NNNNN-NNNN; a bare 9-digit ZIP is normalised).",
+         "USPS Publication 28", "destinationPostalCode"),
+    Rule("DEST_POSTAL_REGION_MISMATCH", "warning",
+         "The ZIP code does not belong to the destination region.", "USPS Publication 28",
+         "destinationPostalCode"),
+    Rule("DEST_MILITARY_ADDRESS", "warning",
+         "The destination is a military address (AA, AE, AP).", "USPS Publication 28",
+         "destinationRegion"),
+    Rule("CONSIGNEE_INCOMPLETE", "warning",
+         "No consignee name, street or city: the broker needs the ultimate consignee.",
+         "19 CFR 141.86(a)(2)", "consignee"),
+    Rule("HTS_MISSING", "blocking", "The product has no HTS code.", "19 CFR 141.61(e)",
+         "htsCode", True),
+    Rule("HTS_MALFORMED", "blocking",
+         "The HTS code is not 10 digits (6- and 8-digit codes included).", "19 CFR 141.61(e)",
+         "htsCode", True),
+    Rule("HTS_INVALID_CHAPTER", "blocking",
+         "The HTS chapter is 00, 77 (reserved), 98, 99 or above 97.",
+         "Harmonized Tariff Schedule of the United States, General Rules", "htsCode", True),
+    Rule("ORIGIN_MISSING", "blocking", "The product has no country of origin.",
+         "19 CFR 141.86(a)(10)", "countryOfOrigin", True),
+    Rule("ORIGIN_INVALID", "blocking",
+         "The country of origin is not an ISO 3166-1 alpha-2 code (UK is not one; GB is).",
+         "19 CFR 141.86(a)(10)", "countryOfOrigin", True),
+    Rule("ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY", "info",
+         "The country of origin differs from the warehouse's country: origin drives tariffs, "
+         "not the ship-from country.", "19 CFR 134.1(b)", "countryOfOrigin"),
+    Rule("PROHIBITED_ORIGIN", "blocking",
+         "The country of origin is on the embargo list (default CU, IR, KP, SY).",
+         "31 CFR Chapter V (OFAC sanctions)", "countryOfOrigin", True),
+    Rule("DESCRIPTION_INSUFFICIENT", "warning",
+         "The customs description (or the title when there is none) is shorter than 15 "
+         "characters or generic (gift, parts, accessories, merchandise, sample, goods, item).",
+         "19 CFR 141.86(a)(3)", "customsDescription", True),
+    Rule("MID_MISSING", "blocking",
+         "No MID, and no manufacturer name, street and city to derive one from.",
+         "19 CFR Part 102, Appendix", "mid", True),
+    Rule("MID_DERIVED", "warning",
+         "No MID was given; one was derived from the manufacturer's name and address (the "
+         "derived value is in the message and used, marked derived, in the artifacts).",
+         "19 CFR Part 102, Appendix", "mid", True),
+    Rule("MID_MALFORMED", "blocking", "The MID does not match ^[A-Z]{2}[A-Z0-9]{1,13}$.",
+         "19 CFR Part 102, Appendix", "mid", True),
+    Rule("MID_ORIGIN_MISMATCH", "warning",
+         "The MID's country prefix differs from the country of origin, or is CA for Canadian "
+         "goods (Canadian MIDs start with the province code: XO Ontario, XQ Quebec, ...).",
+         "19 CFR Part 102, Appendix", "mid", True),
+    Rule("WEIGHT_MISSING", "warning", "The product has no net weight per unit.",
+         "19 CFR 141.86(a)(4)", "netWeightKg", True),
+    Rule("VALUE_ZERO", "warning",
+         "A line has a unit value of 0: a free item still needs a declared value.",
+         "19 CFR 141.86(a)(5); 19 CFR 152.103", "unitValueUsd"),
+    Rule("VALUE_OUTLIER", "warning",
+         "The unit value is below half of the product's reference value (undervaluation).",
+         "19 CFR 152.103 (transaction value)", "unitValueUsd"),
+    Rule("TEXTILE_DETAILS_MISSING", "warning",
+         "A textile (HTS chapters 50-63) without fibre content by weight.", "19 CFR 141.89",
+         "materials", True),
+    Rule("FORMAL_ENTRY_REQUIRED", "warning",
+         "An export unit (one consignee) is worth more than the informal entry threshold "
+         "($2,500): it needs a Type 01 formal entry.", "19 CFR 143.21; 19 CFR 141.51"),
+    Rule("METALS_REVIEW_RECOMMENDED", "warning",
+         "The HTS code is in the Section 232 steel, aluminum or copper scope (chapters 72, 73, "
+         "74, 76 and the derivative list) or metal content above 0 is declared, unless every "
+         "declared metal share is at most 15 %.",
+         "Section 232 (19 U.S.C. 1862); Proclamations 9704, 9705, 10962, as amended",
+         "htsCode", True),
+    Rule("METALS_ORIGIN_DATA_MISSING", "blocking",
+         "In Section 232 scope, and the metal share, the steel melt-and-pour country or the "
+         "aluminum smelt/cast country that applies is missing.",
+         "CBP guidance on Section 232 declarations (melt and pour, smelt and cast)",
+         "metalContent", True),
+    Rule("METALS_BELOW_THRESHOLD", "info",
+         "In Section 232 scope, but every declared metal share is at most 15 % (excluded since "
+         "2026-04-06).", "Section 232 restructuring of 2026-04-06", "metalContent", True),
+    Rule("CN_SECTION_301_REVIEW", "warning", "The country of origin is CN (Section 301 duties).",
+         "Section 301 (19 U.S.C. 2411); USTR China actions", "countryOfOrigin", True),
+    Rule("UFLPA_REVIEW", "warning",
+         "Origin CN with a high-priority material (cotton, PVC, polysilicon, aluminum, steel, "
+         "copper, lithium, tomato) in the materials or HTS chapters 52, 61, 62.",
+         "Uyghur Forced Labor Prevention Act (Pub. L. 117-78)", "materials", True),
+    Rule("PGA_FDA_REVIEW", "warning",
+         "The HTS code is in FDA scope (food 02-24, drugs 3003-3004, cosmetics 3303-3307, "
+         "devices 9018-9022) or an FDA product code is given.",
+         "21 U.S.C. 381; 21 CFR 1.276-1.285", "htsCode", True),
+    Rule("PGA_FDA_DATA_MISSING", "blocking",
+         "Food (HTS chapters 02-24) without the FDA product code and facility registration.",
+         "21 CFR 1.281 (prior notice content)", "pga", True),
+    Rule("PGA_CPSC_REVIEW", "warning",
+         "A children's product, CPSC-regulated, or a toy (HTS 9503).",
+         "15 U.S.C. 2063; 16 CFR Part 1110", "pga", True),
+    Rule("PGA_CPSC_CERT_MISSING", "blocking",
+         "In CPSC scope without a certificate reference (certificate eFiling is mandatory since "
+         "2026-07-08).", "16 CFR Part 1110", "pga.cpscCertificateRef", True),
+    Rule("PGA_FCC_REVIEW", "warning",
+         "A radio device or HTS 8517-8528 without an FCC id.", "47 CFR 2.1201-2.1207",
+         "pga.fccId", True),
+    Rule("DANGEROUS_GOODS_REVIEW", "warning",
+         "A battery is present, or HTS 8506/8507 (lithium cells and batteries).",
+         "49 CFR 173.185", "battery", True),
+    Rule("DG_DATA_MISSING", "blocking",
+         "A battery is present without its UN number or watt-hours.", "49 CFR 173.185",
+         "battery", True),
+    Rule("EXCISE_GOODS_BLOCKED", "blocking",
+         "Alcohol, tobacco or vape products (excise category, HTS 2203-2208 or chapter 24): "
+         "never informal-entry goods.", "19 CFR 143.22; 27 CFR Part 27", "exciseCategory", True),
+    Rule("NO_ORDERS_INCLUDED", "blocking",
+         "Nothing is left to plan after exclusions (EntryGo extension of the catalogue: see the "
+         "plan's exclusions for why).", "EntryGo"),
+]
+
+CATALOGUE: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+FLAGS = ("SECTION_232_STEEL", "SECTION_232_ALUMINUM", "SECTION_232_COPPER", "SECTION_301_CN",
+         "PGA_FDA", "PGA_CPSC", "PGA_FCC", "DANGEROUS_GOODS", "FORMAL_ENTRY", "UFLPA_SCREENING")

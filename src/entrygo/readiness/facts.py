@@ -1,0 +1,61 @@
+"""What the readiness engine judges: frozen snapshots of products and orders (no ORM, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    """A product's customs data; nested groups as their wire JSON (camelCase keys)."""
+
+    id: str
+    title: str
+    customs_description: str | None = None
+    hts_code: str | None = None
+    country_of_origin: str | None = None
+    mid: str | None = None
+    net_weight_kg: Decimal | None = None
+    reference_value_usd: Decimal | None = None
+    excise_category: str = "none"
+    manufacturer: dict[str, Any] | None = field(default=None, hash=False)
+    materials: list[dict[str, Any]] | None = field(default=None, hash=False)
+    metal_content: dict[str, Any] | None = field(default=None, hash=False)
+    pga: dict[str, Any] | None = field(default=None, hash=False)
+    battery: dict[str, Any] | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    product_id: str
+    quantity: int
+    unit_value_usd: Decimal
+    line_value_usd: Decimal
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    id: str
+    external_id: str
+    destination_country: str
+    destination_region: str | None
+    destination_postal_code: str | None
+    consignee: dict[str, Any] | None = field(hash=False)
+    lines: tuple[LineFacts, ...]
+    total_value_usd: Decimal
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """Everything a plan depends on. ``orders`` sorted by id; ``products`` by id."""
+
+    account_id: str
+    warehouse_id: str
+    warehouse_country: str
+    broker_id: str
+    destination_country: str
+    exclude_blocked_orders: bool
+    orders: tuple[OrderFacts, ...]
+    products: dict[str, ProductFacts] = field(hash=False)

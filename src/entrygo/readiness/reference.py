@@ -1,0 +1,172 @@
+"""Reference data, loaded once from the versioned files in ``data/`` (never constants in code).
+
+U.S. states, territories and ZIP codes come from maintained packages (``us``, ``zipcodes``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class HtsScope:
+    """A set of HTS prefixes and prefix ranges (``"9503"``, ``"8517-8528"``)."""
+
+    ranges: tuple[tuple[int, int, int], ...]  # (length, low, high)
+
+    @classmethod
+    def parse(cls, specs: list[str]) -> HtsScope:
+        ranges = []
+        for spec in specs:
+            low, _, high = spec.partition("-")
+            high = high or low
+            if len(low) != len(high) or not (low + high).isdigit():
+                raise ValueError(f"bad HTS range {spec!r}")
+            ranges.append((len(low), int(low), int(high)))
+        return cls(tuple(ranges))
+
+    def contains(self, hts: str | None) -> bool:
+        if not hts or not hts.isdigit():
+            return False
+        return any(len(hts) >= n and lo <= int(hts[:n]) <= hi for n, lo, hi in self.ranges)
+
+
+@dataclass(frozen=True)
+class Reference:
+    version: str
+    informal_entry_max_usd: Decimal
+    metals_threshold_pct: Decimal
+    description_min_length: int
+    generic_words: frozenset[str]
+    filler_words: frozenset[str]
+    embargoed_origins: frozenset[str]
+    outside_customs_territory: frozenset[str]
+    military_regions: frozenset[str]
+    section232_prefixes: dict[str, str]  # HTS prefix -> steel | aluminum | copper
+    section232_fallback: dict[str, str]  # chapter -> metal
+    fda_scope: HtsScope
+    fda_food: HtsScope
+    cpsc_scope: HtsScope
+    fcc_scope: HtsScope
+    dangerous_goods_scope: HtsScope
+    excise_scope: HtsScope
+    textile_scope: HtsScope
+    uflpa_origins: frozenset[str]
+    uflpa_materials: tuple[str, ...]
+    uflpa_scope: HtsScope
+    section301_origins: frozenset[str]
+    canada_provinces: dict[str, str]  # province -> MID code (ON -> XO)
+    mid_skip_words: frozenset[str]
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def section232_metals(self, hts: str | None) -> set[str]:
+        """The metals whose Section 232 scope covers this HTS code (scope file, then chapter)."""
+        if not hts or not hts.isdigit():
+            return set()
+        metals = {metal for n in (10, 8) if (metal := self.section232_prefixes.get(hts[:n]))}
+        fallback = self.section232_fallback.get(hts[:2])
+        if fallback:
+            metals.add(fallback)
+        return metals
+
+    @staticmethod
+    def is_country(code: str | None) -> bool:
+        return bool(code) and len(code) == 2 and _country(code) is not None  # type: ignore[arg-type]
+
+    @staticmethod
+    def us_region(value: str | None) -> str | None:
+        """A USPS code for a state, DC, territory or military region (full names accepted)."""
+        return _us_regions().get(_fold(value)) if value else None
+
+    @staticmethod
+    def zip_state(zip5: str) -> str | None:
+        return _zip_states().get(zip5)
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.replace(".", " ").split()).upper()
+
+
+@cache
+def _country(code: str) -> Any:
+    return pycountry.countries.get(alpha_2=code.upper())
+
+
+@cache
+def _us_regions() -> dict[str, str]:
+    import us
+
+    regions: dict[str, str] = {}
+    for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC]:
+        regions[_fold(state.abbr)] = state.abbr
+        regions[_fold(state.name)] = state.abbr
+    extra = {"UM": "United States Minor Outlying Islands", "FM": "Federated States of Micronesia",
+             "MH": "Marshall Islands", "PW": "Palau", "AA": "Armed Forces Americas",
+             "AE": "Armed Forces Europe", "AP": "Armed Forces Pacific"}
+    for abbr, name in extra.items():
+        regions[abbr] = abbr
+        regions[_fold(name)] = abbr
+    return regions
+
+
+@cache
+def _zip_states() -> dict[str, str]:
+    import zipcodes
+
+    return {z["zip_code"]: z["state"] for z in zipcodes.list_all()}
+
+
+@cache
+def load() -> Reference:
+    manifest = json.loads((DATA / "manifest.json").read_text())
+    s232 = manifest["section232"]
+    prefixes: dict[str, str] = {}
+    with (DATA / s232["scope_file"]).open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["metal"] in s232["metals"]:
+                prefixes[row["hts_prefix"]] = row["metal"]
+    uflpa = manifest["uflpa"]
+    return Reference(
+        version=manifest["version"],
+        informal_entry_max_usd=Decimal(manifest["informal_entry_max_usd"]),
+        metals_threshold_pct=Decimal(manifest["metals_threshold_pct"]),
+        description_min_length=int(manifest["description_min_length"]),
+        generic_words=frozenset(manifest["generic_description_words"]),
+        filler_words=frozenset(manifest["description_filler_words"]),
+        embargoed_origins=frozenset(manifest["embargoed_origins"]),
+        outside_customs_territory=frozenset(manifest["us_outside_customs_territory"]),
+        military_regions=frozenset(manifest["us_military_regions"]),
+        section232_prefixes=prefixes,
+        section232_fallback=dict(s232["fallback_chapters"]),
+        fda_scope=HtsScope.parse(manifest["fda"]["scope"]),
+        fda_food=HtsScope.parse(manifest["fda"]["food_chapters"]),
+        cpsc_scope=HtsScope.parse(manifest["cpsc_scope"]),
+        fcc_scope=HtsScope.parse(manifest["fcc_scope"]),
+        dangerous_goods_scope=HtsScope.parse(manifest["dangerous_goods_scope"]),
+        excise_scope=HtsScope.parse(manifest["excise_scope"]),
+        textile_scope=HtsScope.parse(manifest["textile_chapters"]),
+        uflpa_origins=frozenset(uflpa["origins"]),
+        uflpa_materials=tuple(uflpa["materials"]),
+        uflpa_scope=HtsScope.parse(uflpa["chapters"]),
+        section301_origins=frozenset(manifest["section301_origins"]),
+        canada_provinces=dict(manifest["canada_mid_province_codes"]),
+        mid_skip_words=frozenset(manifest["mid_skip_words"]),
+    )
+
+
+def warm() -> None:
+    """Load everything now (the ZIP table takes a moment), not on the first plan."""
+    ref = load()
+    ref.zip_state("00000")
+    ref.us_region("CA")
