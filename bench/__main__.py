@@ -8,10 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from bench import sync
+from bench import plan, sync
 from bench.common import postgres_available
 
-SUITES = {"sync": sync}
+SUITES = {"sync": sync, "plan": plan}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import random
 from typing import Any
 
-HTS = ["7323930045", "4820102010", "6109100012", "8518220000", "3924100040", "9503000073",
-       "4202929700", "7615107125", "6302600010", "9404909505"]
+# HTS code -> the data a careful merchant adds for it (so a plan is mostly clean, with the
+# review signals real catalogues have: Section 232 metals, CPSC, FCC, textiles).
+HTS = {
+    "7323930045": {"metalContent": {"steelPctWeight": 90, "steelMeltPourCountry": "CA"}},
+    "4820102010": {},
+    "6109100012": {"materials": [{"material": "cotton", "pctByWeight": 100}]},
+    "8518220000": {"pga": {"rfDevice": True, "fccId": "2ABCD-SPK01"}},
+    "3924100040": {},
+    "9503000073": {"pga": {"childrensProduct": True, "cpscCertificateRef": "CPC-2026-0042"}},
+    "4202929700": {},
+    "7615107125": {"metalContent": {"aluminumPctWeight": 97, "aluminumSmeltCountry": "CA",
+                                    "aluminumCastCountry": "CA"}},
+    "6302600010": {"materials": [{"material": "cotton", "pctByWeight": 100}]},
+    "9404909505": {},
+}
+ORIGINS = {"CA": "XO", "MX": "MX", "DE": "DE", "VN": "VN", "US": "US"}
 REGIONS = [("CA", "94105"), ("NY", "10001"), ("TX", "73301"), ("WA", "98101"), ("IL", "60601"),
            ("FL", "33101"), ("MA", "02108"), ("CO", "80202")]
 
@@ -14,16 +28,20 @@ REGIONS = [("CA", "94105"), ("NY", "10001"), ("TX", "73301"), ("WA", "98101"), (
 def products(rng: random.Random, n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
+        hts = rng.choice(sorted(HTS))
+        origin = rng.choice(sorted(ORIGINS))
         out.append({
             "externalId": f"SKU-{i:05d}",
             "title": f"Catalogue item {i}",
             "customsDescription": f"Household article number {i} of plastic and steel",
-            "htsCode": rng.choice(HTS),
-            "countryOfOrigin": rng.choice(["CA", "CN", "MX", "DE", "VN"]),
+            "htsCode": hts,
+            "countryOfOrigin": origin,
+            "mid": f"{ORIGINS[origin]}SAMMAN100TOR",
             "manufacturer": {"name": "Sample Manufacturing Co", "address1": "100 Main St",
-                             "city": "Toronto", "country": "CA"},
+                             "city": "Toronto", "region": "ON", "country": "CA"},
             "netWeightKg": round(rng.uniform(0.05, 3.0), 3),
-            "referenceValueUsd": round(rng.uniform(2, 400), 2),
+            "referenceValueUsd": round(rng.uniform(2, 100), 2),
+            **HTS[hts],
         })
     return out
 
@@ -41,7 +59,7 @@ def orders(rng: random.Random, product_ids: list[str], n: int, lines: int = 3,
             "consignee": {"name": f"Customer {i}", "address1": f"{i} Market St",
                           "city": "Springfield"},
             "items": [{"productId": rng.choice(product_ids), "quantity": rng.randint(1, 4),
-                       "unitValueUsd": round(rng.uniform(1, 250), 2)} for _ in range(lines)],
+                       "unitValueUsd": round(rng.uniform(50, 250), 2)} for _ in range(lines)],
             "metadata": {"channel": "web"},
         })
     return out

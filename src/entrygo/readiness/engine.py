@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from entrygo.readiness import mid as mids
 from entrygo.readiness.catalogue import CATALOGUE, SEVERITY_RANK, Scope, Severity
@@ -24,8 +24,9 @@ ZIP_SHAPE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 _SCOPE_RANK = {"batch": 0, "order": 1, "line": 2, "product": 3}
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One message of the catalogue about one place (a named tuple: plans make thousands)."""
+
     code: str
     message: str
     scope: Scope

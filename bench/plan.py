@@ -1,0 +1,109 @@
+"""Planning: 5,000 orders x 3 lines over 500 products, against a plain read of the same rows.
+
+The plan is timed end to end over HTTP (a live server process; dryRun false, so the batch, its
+plan document and its events are written). The baseline reads the same order, line and product
+rows with the driver alone (``SELECT ... WHERE id IN (...)``, fetchall), in the same database.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from tests.support import ServerProcess
+
+from bench import data
+from bench.common import Backend, backend, median, report, rng, timed
+from bench.sync import _setup
+from entrygo.kit.validation import parse_json, validate_as
+from entrygo.orders.schemas import OrderSync
+from entrygo.orders.service import sync_orders
+from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
+from entrygo.setup.service import create_broker, create_warehouse
+
+ORDERS, LINES = 5000, 3
+
+
+def _parties(b: Backend, account: str) -> tuple[str, str]:
+    with b.db.write() as s:
+        wh = create_warehouse(s, account, validate_as(WarehouseCreate, {
+            "accountId": account, "name": "Bench DC", "country": "CA"}))
+        br = create_broker(s, account, validate_as(BrokerCreate, {
+            "accountId": account, "name": "Bench broker", "email": "broker@example.com"}))
+        return wh.id, br.id
+
+
+def _orders(b: Backend, account: str, product_ids: list[str]) -> list[str]:
+    ids: list[str] = []
+    generated = data.orders(rng(), product_ids, ORDERS, LINES)
+    for start in range(0, ORDERS, 1000):
+        body = parse_json(json.dumps({"accountId": account,
+                                      "items": generated[start:start + 1000]}).encode())
+        with b.db.write() as s:
+            ids += [o.id for o in sync_orders(s, account, validate_as(OrderSync, body).items)]
+    return ids
+
+
+def _plain_read(b: Backend, order_ids: list[str]) -> None:
+    mark = "?" if b.name == "sqlite" else "%s"
+    conn = b.db.engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        marks = ", ".join([mark] * len(order_ids))
+        cur.execute(f"SELECT * FROM orders WHERE id IN ({marks})", order_ids)
+        cur.fetchall()
+        cur.execute(f"SELECT * FROM order_lines WHERE order_id IN ({marks})", order_ids)
+        product_ids = sorted({row[2] for row in cur.fetchall()})
+        cur.execute(f"SELECT * FROM products WHERE id IN ({', '.join([mark] * len(product_ids))})",
+                    product_ids)
+        cur.fetchall()
+        conn.rollback()
+    finally:
+        conn.close()
+
+
+def run(name: str, runs: int = 3) -> dict[str, Any]:
+    with backend(name) as b:
+        account, _, key, product_ids = _setup(b)
+        warehouse, broker = _parties(b, account)
+        order_ids = _orders(b, account, product_ids)
+        body = json.dumps({"accountId": account, "warehouseId": warehouse, "brokerId": broker,
+                           "orderIds": order_ids, "dryRun": False})
+        server = ServerProcess(b.settings, b.settings.data_dir / "server.log", {})
+        base = server.start()
+        plan_times, read_times, state = [], [], ""
+        try:
+            with httpx.Client(base_url=base, timeout=120, headers={
+                    "authorization": f"Bearer {key}", "content-type": "application/json"}) as c:
+                for r in range(runs + 1):  # the first round warms up, not counted
+
+                    def plan() -> None:
+                        nonlocal state
+                        resp = c.post("/api/exports/plan", content=body)
+                        assert resp.status_code == 200, resp.text[:500]
+                        state = resp.json()["readinessState"]
+
+                    t_plan = timed(plan)
+                    t_read = timed(lambda: _plain_read(b, order_ids))
+                    if r:
+                        plan_times.append(t_plan)
+                        read_times.append(t_read)
+        finally:
+            server.stop()
+    plan_s, read_s = median(plan_times), median(read_times)
+    return {"backend": name, "orders": ORDERS, "lines_per_order": LINES, "runs": runs,
+            "products": len(product_ids), "readiness": state,
+            "plan_seconds": round(plan_s, 4), "plain_read_seconds": round(read_s, 4),
+            "ratio": round(plan_s / read_s, 2)}
+
+
+def show(result: dict[str, Any]) -> None:
+    print(f"plan {result['orders']} orders x {result['lines_per_order']} lines over "
+          f"{result['products']} products [{result['backend']}], median of {result['runs']}")
+    report([
+        ("HTTP plan (persisted)", f"{result['plan_seconds']:.3f} s  (target <= 1.5 s; "
+                                  f"{result['readiness']})"),
+        ("plain read of the rows (baseline)", f"{result['plain_read_seconds']:.3f} s"),
+        ("ratio plan / read", f"{result['ratio']:.2f}x  (target <= 5x)"),
+    ])

@@ -1,0 +1,308 @@
+"""Every code of the catalogue: one case where it fires, one close case where it does not.
+
+Cases are judged by the pure engine (no database): a complete base product and order judge
+READY, each case changes only what the rule is about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from entrygo.readiness.catalogue import CATALOGUE
+from entrygo.readiness.engine import Assessment, assess, judge_product
+from entrygo.readiness.facts import LineFacts, OrderFacts, PlanFacts, ProductFacts
+from entrygo.readiness.reference import load
+
+REF = load()
+
+BASE_PRODUCT = ProductFacts(
+    id="prod_base", title="Hardcover notebook A5, 192 ruled pages",
+    customs_description="Paper notebook with hard cover, A5, 192 ruled pages",
+    hts_code="4820102010", country_of_origin="CA", mid="XQMAPPAP55MON",
+    net_weight_kg=Decimal("0.35"), reference_value_usd=Decimal("18"), excise_category="none",
+    manufacturer={"name": "Maple Paper Company", "address1": "55 Rue Saint-Paul",
+                  "city": "Montreal", "region": "QC", "country": "CA"},
+)
+CONSIGNEE = {"name": "Jane Doe", "address1": "1 Market St", "city": "San Francisco"}
+
+
+def order(oid: str = "ord_1", *, product_id: str = "prod_base", value: str = "20",
+          quantity: int = 1, **overrides: Any) -> OrderFacts:
+    unit = Decimal(value)
+    base = dict(id=oid, external_id=f"ext-{oid}", destination_country="US",
+                destination_region="CA", destination_postal_code="94105", consignee=CONSIGNEE,
+                lines=(LineFacts(product_id, quantity, unit, unit * quantity),),
+                total_value_usd=unit * quantity)
+    base.update(overrides)
+    return OrderFacts(**base)
+
+
+def judge(product: dict[str, Any] | None = None, orders: list[OrderFacts] | None = None,
+          warehouse_country: str = "CA", exclude_blocked: bool = False) -> Assessment:
+    p = replace(BASE_PRODUCT, **(product or {}))
+    facts = PlanFacts("acc_1", "wh_1", warehouse_country, "br_1", "US", exclude_blocked,
+                      tuple(orders or [order()]), {p.id: p})
+    return assess(facts, REF)
+
+
+def codes(a: Assessment) -> set[str]:
+    return {f.code for f in a.findings}
+
+
+def test_base_case_is_ready_with_only_the_de_minimis_note():
+    a = judge()
+    assert a.readiness_state == "READY"
+    assert [(f.code, f.severity, f.scope) for f in a.findings] == [
+        ("DE_MINIMIS_UNAVAILABLE", "info", "batch")]
+    assert a.missing == () and a.flags == () and a.next_action == "execute"
+    assert judge_product(BASE_PRODUCT, REF).state == "READY"
+
+
+STEEL = {"hts_code": "7323930045", "metal_content": {"steelPctWeight": 92,
+                                                     "steelMeltPourCountry": "CA"}}
+ALU = {"hts_code": "7615107125", "metal_content": {"aluminumPctWeight": 97,
+                                                   "aluminumSmeltCountry": "DE",
+                                                   "aluminumCastCountry": "DE"}}
+
+# code: (product changes, order kwargs, warehouse), near-miss the same, expected field,
+#       expected missing_data fields (entity, field)
+PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[str]]] = {
+    "HTS_MISSING": ({"hts_code": None}, {"hts_code": "4820102010"}, "htsCode", ["htsCode"]),
+    "HTS_MALFORMED": ({"hts_code": "48201020"}, {"hts_code": "4820102010"}, "htsCode",
+                      ["htsCode"]),
+    "HTS_INVALID_CHAPTER": ({"hts_code": "7700000000"}, {"hts_code": "9700000000"}, "htsCode",
+                            ["htsCode"]),
+    "ORIGIN_MISSING": ({"country_of_origin": None}, {"country_of_origin": "CA"},
+                       "countryOfOrigin", ["countryOfOrigin"]),
+    "ORIGIN_INVALID": ({"country_of_origin": "UK"}, {"country_of_origin": "GB",
+                                                     "mid": "GBMAPPAP55MON"},
+                       "countryOfOrigin", ["countryOfOrigin"]),
+    "PROHIBITED_ORIGIN": ({"country_of_origin": "KP", "mid": "KPMAPPAP55MON"},
+                          {"country_of_origin": "KR", "mid": "KRMAPPAP55MON"},
+                          "countryOfOrigin", []),
+    "DESCRIPTION_INSUFFICIENT": ({"customs_description": "Gift accessories set"},
+                                 {"customs_description": "Gift box of paper notebooks"},
+                                 "customsDescription", ["customsDescription"]),
+    "MID_MISSING": ({"mid": None, "manufacturer": {"name": "Maple Paper Company"}},
+                    {"mid": "XQMAPPAP55MON", "manufacturer": None}, "mid", ["mid"]),
+    "MID_DERIVED": ({"mid": None}, {"mid": "XQMAPPAP55MON"}, "mid", []),
+    "MID_MALFORMED": ({"mid": "xq-mappap"}, {"mid": "XQMAPPAP55MON"}, "mid", ["mid"]),
+    "MID_ORIGIN_MISMATCH": ({"mid": "CAMAPPAP55MON"}, {"mid": "XOMAPPAP55MON"}, "mid", []),
+    "WEIGHT_MISSING": ({"net_weight_kg": None}, {"net_weight_kg": Decimal("0.001")},
+                       "netWeightKg", ["netWeightKg"]),
+    "TEXTILE_DETAILS_MISSING": ({"hts_code": "6109100012", "materials": [{"material": "cotton"}]},
+                                {"hts_code": "6109100012", "materials": [
+                                    {"material": "cotton", "pctByWeight": 100}]},
+                                "materials", ["materials"]),
+    "METALS_REVIEW_RECOMMENDED": (STEEL, {"hts_code": "7323930045", "metal_content": {
+        "steelPctWeight": 12, "steelMeltPourCountry": "CA"}}, "htsCode", []),
+    "METALS_ORIGIN_DATA_MISSING": ({"hts_code": "7323930045",
+                                    "metal_content": {"steelPctWeight": 92}},
+                                   STEEL, "metalContent.steelMeltPourCountry",
+                                   ["metalContent.steelMeltPourCountry"]),
+    "METALS_BELOW_THRESHOLD": ({"hts_code": "7323930045", "metal_content": {
+        "steelPctWeight": 15, "steelMeltPourCountry": "CA"}}, STEEL, "metalContent", []),
+    "CN_SECTION_301_REVIEW": ({"country_of_origin": "CN", "mid": "CNMAPPAP55MON"},
+                              {"country_of_origin": "HK", "mid": "HKMAPPAP55MON"},
+                              "countryOfOrigin", []),
+    "UFLPA_REVIEW": ({"country_of_origin": "CN", "mid": "CNMAPPAP55MON",
+                      "materials": [{"material": "Organic cotton", "pctByWeight": 100}]},
+                     {"country_of_origin": "CN", "mid": "CNMAPPAP55MON",
+                      "materials": [{"material": "wood pulp paper", "pctByWeight": 100}]},
+                     "materials", []),
+    "PGA_FDA_REVIEW": ({"hts_code": "3304990000"}, {"hts_code": "3401110000"}, "htsCode", []),
+    "PGA_FDA_DATA_MISSING": ({"hts_code": "1702204000", "pga": {"fdaProductCode": "38AHT09"}},
+                             {"hts_code": "1702204000", "pga": {
+                                 "fdaProductCode": "38AHT09",
+                                 "fdaFacilityRegistration": "12345678901"}},
+                             "pga.fdaFacilityRegistration", ["pga.fdaFacilityRegistration"]),
+    "PGA_CPSC_REVIEW": ({"pga": {"childrensProduct": True, "cpscCertificateRef": "CPC-1"}},
+                        {"pga": {"childrensProduct": False}}, "pga", []),
+    "PGA_CPSC_CERT_MISSING": ({"hts_code": "9503000073"},
+                              {"hts_code": "9503000073", "pga": {"cpscCertificateRef": "CPC-1"}},
+                              "pga.cpscCertificateRef", ["pga.cpscCertificateRef"]),
+    "PGA_FCC_REVIEW": ({"pga": {"rfDevice": True}}, {"pga": {"rfDevice": True,
+                                                             "fccId": "2ABCD-1"}},
+                       "pga.fccId", ["pga.fccId"]),
+    "DANGEROUS_GOODS_REVIEW": ({"battery": {"present": True, "unNumber": "UN3481",
+                                            "wattHours": 7.4}},
+                               {"battery": {"present": False}}, "battery", []),
+    "DG_DATA_MISSING": ({"battery": {"present": True, "unNumber": "UN3481"}},
+                        {"battery": {"present": True, "unNumber": "UN3481", "wattHours": 7.4}},
+                        "battery.wattHours", ["battery.wattHours"]),
+    "EXCISE_GOODS_BLOCKED": ({"hts_code": "2204215050"}, {"hts_code": "2209000000"},
+                             "exciseCategory", []),
+}
+
+
+@pytest.mark.parametrize("code", sorted(PRODUCT_CASES))
+def test_product_rule_fires_and_its_near_miss_does_not(code):
+    fire, near, field, missing = PRODUCT_CASES[code]
+    rule = CATALOGUE[code]
+    a = judge(fire)
+    hits = [f for f in a.findings if f.code == code]
+    assert hits, (code, [f.code for f in a.findings])
+    for f in hits:
+        assert (f.severity, f.scope, f.order_id, f.line_index, f.product_id) == (
+            rule.severity, "line", "ord_1", 0, "prod_base")
+        assert f.reference == rule.reference and f.message
+    assert field in {f.field for f in hits}
+    assert {m.field for m in a.missing if m.code == code} == set(missing)
+    assert all(m.entity == "product" and m.id == "prod_base" for m in a.missing
+               if m.code == code)
+    if rule.severity == "blocking":
+        assert a.readiness_state == "BLOCKED"
+        assert a.next_action == "fix_blocking_issues_then_replan"
+    elif rule.severity == "warning":
+        assert a.readiness_state in ("REVIEW_REQUIRED", "BLOCKED")
+    # product-level readiness says the same, scoped to the product
+    verdict = judge_product(replace(BASE_PRODUCT, **fire), REF)
+    assert code in {f.code for f in verdict.findings if f.scope == "product"}
+    assert code not in codes(judge(near)), code
+
+
+def test_severities_drive_the_state():
+    assert judge(STEEL).readiness_state == "REVIEW_REQUIRED"
+    assert judge(STEEL).next_action == "review_flags_then_execute"
+    assert judge({"hts_code": None}).readiness_state == "BLOCKED"
+
+
+ORDER_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[str]]] = {
+    "DEST_OUTSIDE_CUSTOMS_TERRITORY": ({"destination_region": "GU",
+                                        "destination_postal_code": "96910"},
+                                       {"destination_region": "PR",
+                                        "destination_postal_code": "00901"},
+                                       "destinationRegion", []),
+    "DEST_REGION_MISSING": ({"destination_region": None}, {"destination_region": "California"},
+                            "destinationRegion", ["destinationRegion"]),
+    "DEST_REGION_INVALID": ({"destination_region": "Calif"}, {"destination_region": "ca"},
+                            "destinationRegion", ["destinationRegion"]),
+    "DEST_POSTAL_CODE_MISSING": ({"destination_postal_code": None},
+                                 {"destination_postal_code": "941051234"},
+                                 "destinationPostalCode", ["destinationPostalCode"]),
+    "DEST_POSTAL_CODE_INVALID": ({"destination_postal_code": "9410"},
+                                 {"destination_postal_code": "94105-1234"},
+                                 "destinationPostalCode", ["destinationPostalCode"]),
+    "DEST_POSTAL_REGION_MISMATCH": ({"destination_postal_code": "10001"},
+                                    {"destination_postal_code": "90210"},
+                                    "destinationPostalCode", []),
+    "DEST_MILITARY_ADDRESS": ({"destination_region": "AE", "destination_postal_code": "09001"},
+                              {"destination_region": "DC", "destination_postal_code": "20001"},
+                              "destinationRegion", []),
+    "CONSIGNEE_INCOMPLETE": ({"consignee": {"name": "Jane Doe"}},
+                             {"consignee": {**CONSIGNEE, "phone": None}}, "consignee",
+                             ["consignee.address1", "consignee.city"]),
+}
+
+
+@pytest.mark.parametrize("code", sorted(ORDER_CASES))
+def test_order_rule_fires_and_its_near_miss_does_not(code):
+    fire, near, field, missing = ORDER_CASES[code]
+    rule = CATALOGUE[code]
+    a = judge(orders=[order(**fire)])
+    hits = [f for f in a.findings if f.code == code]
+    assert len(hits) == 1, [f.code for f in a.findings]
+    f = hits[0]
+    assert (f.severity, f.scope, f.order_id, f.line_index, f.field) == (
+        rule.severity, "order", "ord_1", None, field)
+    assert sorted(m.field for m in a.missing if m.code == code) == missing
+    assert all(m.entity == "order" and m.id == "ord_1" for m in a.missing if m.code == code)
+    assert code not in codes(judge(orders=[order(**near)])), code
+
+
+def test_value_rules():
+    zero = judge(orders=[order(value="0")])
+    (f,) = [f for f in zero.findings if f.code == "VALUE_ZERO"]
+    assert (f.severity, f.scope, f.order_id, f.line_index, f.product_id, f.field) == (
+        "warning", "line", "ord_1", 0, "prod_base", "unitValueUsd")
+    assert "VALUE_ZERO" not in codes(judge(orders=[order(value="0.01")]))
+    low = judge(orders=[order(value="8.99")])  # reference value 18: half is 9
+    assert "VALUE_OUTLIER" in codes(low) and "VALUE_ZERO" not in codes(low)
+    assert "VALUE_OUTLIER" not in codes(judge(orders=[order(value="9")]))
+
+
+def test_origin_differs_is_info_once_per_product():
+    a = judge({"country_of_origin": "DE", "mid": "DEMAPPAP55MON"},
+              orders=[order("ord_1"), order("ord_2")])
+    hits = [f for f in a.findings if f.code == "ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY"]
+    assert [(f.severity, f.scope, f.product_id) for f in hits] == [
+        ("info", "product", "prod_base")]
+    assert a.readiness_state == "READY"
+    assert "ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY" not in codes(judge(warehouse_country="CA"))
+
+
+def test_de_minimis_once_per_plan():
+    a = judge(orders=[order("ord_1"), order("ord_2")])
+    assert [f.code for f in a.findings].count("DE_MINIMIS_UNAVAILABLE") == 1
+
+
+def test_formal_entry_per_consignee_unit():
+    same = [order("ord_1", value="1300"), order("ord_2", value="1300")]
+    a = judge(orders=same)
+    (f,) = [f for f in a.findings if f.code == "FORMAL_ENTRY_REQUIRED"]
+    assert (f.severity, f.scope, f.order_ids) == ("warning", "batch", ("ord_1", "ord_2"))
+    assert [(u.order_ids, u.entry_type, u.value_usd) for u in a.units] == [
+        (("ord_1", "ord_2"), "01", Decimal("2600"))]
+    assert ("FORMAL_ENTRY", ("ord_1", "ord_2"), ()) in a.flags
+    # the same value split over two consignees: two informal entries
+    other = {"name": "John Roe", "address1": "9 Elm St", "city": "Austin"}
+    b = judge(orders=[order("ord_1", value="1300"),
+                      order("ord_2", value="1300", consignee=other)])
+    assert "FORMAL_ENTRY_REQUIRED" not in codes(b)
+    assert [u.entry_type for u in b.units] == ["11", "11"]
+    # exactly at the threshold is still informal
+    c = judge(orders=[order("ord_1", value="2500")])
+    assert "FORMAL_ENTRY_REQUIRED" not in codes(c) and c.units[0].entry_type == "11"
+
+
+def test_orders_without_consignee_are_their_own_units():
+    a = judge(orders=[order("ord_1", consignee=None), order("ord_2", consignee=None)])
+    assert [u.order_ids for u in a.units] == [("ord_1",), ("ord_2",)]
+
+
+def test_flags_collect_orders_and_products():
+    a = judge({**STEEL, "country_of_origin": "CN", "mid": "CNNORSTE1200HAM",
+               "materials": [{"material": "stainless steel", "pctByWeight": 92}]},
+              orders=[order("ord_2"), order("ord_1")])
+    flags = {flag: (orders, products) for flag, orders, products in a.flags}
+    assert flags == {
+        "SECTION_232_STEEL": (("ord_1", "ord_2"), ("prod_base",)),
+        "SECTION_301_CN": (("ord_1", "ord_2"), ("prod_base",)),
+        "UFLPA_SCREENING": (("ord_1", "ord_2"), ("prod_base",)),
+    }
+    a = judge(ALU)
+    assert [flag for flag, _, _ in a.flags] == ["SECTION_232_ALUMINUM"]
+
+
+def test_exclude_blocked_orders():
+    blocked = order("ord_2", destination_region=None)
+    a = judge(orders=[order("ord_1"), blocked], exclude_blocked=True)
+    assert a.included_order_ids == ("ord_1",)
+    assert [(e.order_id, e.reason, e.codes) for e in a.exclusions] == [
+        ("ord_2", "BLOCKING_ISSUES", ("DEST_REGION_MISSING",))]
+    assert a.readiness_state == "READY"
+    nothing = judge(orders=[blocked], exclude_blocked=True)
+    assert nothing.readiness_state == "BLOCKED"
+    assert "NO_ORDERS_INCLUDED" in codes(nothing)
+
+
+def test_messages_are_sorted_deterministically():
+    orders = [order("ord_3", destination_region=None), order("ord_1", value="0"),
+              order("ord_2", consignee=None)]
+    a = judge({**STEEL, "net_weight_kg": None}, orders=orders)
+    b = judge({**STEEL, "net_weight_kg": None}, orders=list(reversed(orders)))
+    assert a.findings == b.findings
+    ranks = {"blocking": 0, "warning": 1, "info": 2}
+    assert [ranks[f.severity] for f in a.findings] == sorted(ranks[f.severity]
+                                                             for f in a.findings)
+
+
+def test_every_catalogue_code_is_covered_here():
+    covered = set(PRODUCT_CASES) | set(ORDER_CASES) | {
+        "VALUE_ZERO", "VALUE_OUTLIER", "ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY",
+        "DE_MINIMIS_UNAVAILABLE", "FORMAL_ENTRY_REQUIRED", "NO_ORDERS_INCLUDED"}
+    assert covered == set(CATALOGUE)
