@@ -164,3 +164,13 @@ def live_server(settings: Settings, db: Database, tmp_path: Path) -> Iterator[An
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server on loopback; the app under test is pointed at it by ``smtp_app``."""
+    from tests.support import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -170,3 +170,48 @@ class ServerProcess:
                 self.kill()
         if getattr(self, "log", None):
             self.log.close()
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts.
+
+    ``hold_seconds`` makes it sit on each message before answering (to catch a sender in the
+    middle of a delivery); messages it was still holding when the sender vanished are in
+    ``held``, never in ``accepted``.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.accepted: list[Any] = []
+        self.held: list[Any] = []
+        self.hold_seconds = 0.0
+        self.controller: Any = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.hold_seconds:
+            self.held.append(message)
+            await asyncio.sleep(self.hold_seconds)
+            return "451 Try again later"
+        self.accepted.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

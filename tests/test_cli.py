@@ -18,10 +18,11 @@ EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "examples" / "products.csv"
 EXPORT_LINE = re.compile(r'^export (ENTRYGO_[A-Z_]+)="([^"$`\\]*)"$')
 
 
-def entrygo(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ENTRYGO_DATABASE_URL": database_url, "ENTRYGO_DATA_DIR": str(data_dir),
-           "ENTRYGO_SECRET_KEY": TEST_SECRET}
-    return subprocess.run([sys.executable, "-m", "entrygo", *args], env=env, text=True,
+def entrygo(database_url: str, data_dir: Path, *args: str,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "ENTRYGO_DATABASE_URL": database_url,
+            "ENTRYGO_DATA_DIR": str(data_dir), "ENTRYGO_SECRET_KEY": TEST_SECRET, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "entrygo", *args], env=full, text=True,
                           capture_output=True, timeout=60)
 
 

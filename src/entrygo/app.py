@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from entrygo import __version__
+from entrygo.artifacts.store import LocalStore
 from entrygo.config import Settings
+from entrygo.delivery.service import Deliverer, Policy
+from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.routes import router as exports_router
 from entrygo.kit.db import Database
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
@@ -26,6 +30,24 @@ from entrygo.system.routes import router as system_router
 log = logging.getLogger("entrygo")
 
 
+def _sweep(deliverer: Deliverer) -> None:
+    try:
+        sent = deliverer.deliver_due()
+        if sent:
+            log.info("start-up sweep: %d delivery attempt(s)", sent)
+    except Exception:
+        log.exception("start-up delivery sweep failed")
+
+
+def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deliverer:
+    transport: Transport = (SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds)
+                            if settings.smtp_url else OutboxTransport(settings.outbox_dir))
+    return Deliverer(db, store, transport, settings.mail_from,
+                     Policy(max_attempts=settings.delivery_max_attempts,
+                            backoff_seconds=settings.delivery_backoff_seconds,
+                            lease_seconds=settings.delivery_lease_seconds))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     db = Database(settings.resolved_database_url,
@@ -38,6 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.auto_migrate:
             await run_in_threadpool(upgrade, db.url)
         await run_in_threadpool(reference.warm)
+        # Anything a crash left queued goes out now (in the background: start-up never waits
+        # for a mail server).
+        sweep = threading.Thread(target=_sweep, args=(app.state.deliverer,), daemon=True,
+                                 name="entrygo-startup-sweep")
+        sweep.start()
         if settings.gc_tuning:
             # Everything alive now (modules, the app) lives as long as the process: keep the
             # collector off it, and collect young objects less often. Bulk requests allocate
@@ -60,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.store = LocalStore(settings.artifact_dir)
+    app.state.deliverer = build_deliverer(settings, db, app.state.store)
     app.state.idempotency = Idempotency(
         db, lock_seconds=settings.idempotency_lock_seconds,
         retention_seconds=settings.idempotency_retention_seconds)

@@ -267,6 +267,37 @@ def products_import(
     typer.echo(json.dumps(result, sort_keys=True))
 
 
+# --- worker ------------------------------------------------------------------------------------
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="One sweep, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between sweeps.")] = 5.0,
+) -> None:
+    """Deliver what is due (broker submissions, notifications, with backoff) and purge
+    expired idempotency records. Safe to run beside servers and other workers."""
+    import time
+
+    from entrygo.app import build_deliverer
+    from entrygo.artifacts.store import LocalStore
+    from entrygo.kit.idempotency import Idempotency
+
+    settings = Settings()
+    db = _database(settings)
+    deliverer = build_deliverer(settings, db, LocalStore(settings.artifact_dir))
+    idempotency = Idempotency(db, lock_seconds=settings.idempotency_lock_seconds,
+                              retention_seconds=settings.idempotency_retention_seconds)
+    while True:
+        attempted = deliverer.deliver_due()
+        purged = idempotency.purge()
+        if attempted or purged or once:
+            err.print(f"worker: {attempted} delivery attempt(s), {purged} idempotency "
+                      "record(s) purged")
+        if once:
+            return
+        time.sleep(interval)
+
+
 # --- demo ----------------------------------------------------------------------------------------
 
 @app.command()

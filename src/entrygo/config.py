@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     db_pool_size: int = 10
     log_level: str = "info"
+    smtp_url: str | None = None
+    """``smtp://host:port`` (``?starttls=true``) or ``smtps://``; unset: ``.eml`` files in the
+    outbox folder."""
+    mail_from: str = "EntryGo <exports@entrygo.invalid>"
+    mail_domain: str = "entrygo.invalid"
+    """The right-hand side of Message-IDs."""
+    delivery_max_attempts: int = 8
+    delivery_backoff_seconds: int = 30
+    delivery_lease_seconds: int = 120
+    """How long one sender holds a message; after a crash it is resent once this runs out."""
+    smtp_timeout_seconds: float = 10.0
     gc_tuning: bool = True
     """Freeze start-up objects and collect young ones less often (see ``app.lifespan``)."""
     idempotency_lock_seconds: int = 60
@@ -47,6 +58,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'entrygo.db'}"
+
+    @property
+    def artifact_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def base_url(self) -> str:

@@ -1,7 +1,9 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from entrygo.accounts.models import Account
+from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.models import ApiKey
+from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
 from entrygo.kit.db import Base
@@ -12,5 +14,6 @@ from entrygo.setup.models import Broker, Warehouse
 
 metadata = Base.metadata
 
-__all__ = ["Account", "ApiKey", "Broker", "ExportBatch", "ExportEvent", "IdempotencyRecord",
-           "Order", "OrderLine", "Product", "Warehouse", "metadata"]
+__all__ = ["Account", "ApiKey", "Artifact", "Broker", "BrokerSubmission", "CustomsPackage",
+           "ExportBatch", "ExportEvent", "IdempotencyRecord", "Notification", "Order",
+           "OrderLine", "Product", "Warehouse", "metadata"]

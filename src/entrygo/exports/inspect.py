@@ -1,15 +1,58 @@
-"""Inspect: the canonical read model of a batch (CONTRACT §5.6), a fixed number of queries."""
+"""Inspect: the canonical read model of a batch (CONTRACT §5.6-5.7).
+
+A fixed number of queries whatever the size of the batch: the batch, its package, the
+package's artifacts, the broker submission, the notifications and the events, one each.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from entrygo.artifacts.models import Artifact, CustomsPackage
+from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
-from entrygo.exports.schemas import event_document
+from entrygo.exports.schemas import (
+    artifact_document,
+    event_document,
+    notification_document,
+    package_document,
+    submission_document,
+)
 from entrygo.kit.clock import iso
+
+
+def execution_parts(session: Session, batch: ExportBatch) -> dict[str, Any]:
+    """What execution produced, as the execute response and inspect show it."""
+    package = session.scalars(select(CustomsPackage).where(
+        CustomsPackage.batch_id == batch.id)).one_or_none()
+    if package is None:
+        return {"customs_package_id": None, "customsPackage": None, "artifacts": [],
+                "brokerSubmission": None, "notifications": [],
+                "executedAt": iso(batch.executed_at)}
+    artifacts = session.scalars(select(Artifact).where(Artifact.package_id == package.id)
+                                .order_by(Artifact.position))
+    submission = session.scalars(select(BrokerSubmission).where(
+        BrokerSubmission.batch_id == batch.id)).one_or_none()
+    notes = session.scalars(select(Notification).where(Notification.batch_id == batch.id)
+                            .order_by(Notification.id))
+    return {
+        "customs_package_id": package.id,
+        "customsPackage": package_document(package),
+        "artifacts": [artifact_document(a) for a in artifacts],
+        "brokerSubmission": submission_document(submission) if submission else None,
+        "notifications": [notification_document(n) for n in notes],
+        "executedAt": iso(batch.executed_at),
+    }
+
+
+def execute_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
+    return {"exportId": batch.id, "batch_id": batch.id, "status": batch.state,
+            "state": batch.state, "planHash": batch.plan_hash,
+            **execution_parts(session, batch)}
 
 
 def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
@@ -18,9 +61,20 @@ def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
     doc.update({
         "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
         "status": batch.state, "planHash": batch.plan_hash,
-        "customs_package_id": None, "customsPackage": None, "artifacts": [],
-        "brokerSubmission": None, "notifications": [],
-        "executedAt": iso(batch.executed_at), "updatedAt": iso(batch.updated_at),
+        **execution_parts(session, batch),
+        "updatedAt": iso(batch.updated_at),
         "events": [event_document(e) for e in repo.events_of(session, batch.id)],
     })
     return doc
+
+
+def package_view(session: Session, package: CustomsPackage) -> dict[str, Any]:
+    artifacts = session.scalars(select(Artifact).where(Artifact.package_id == package.id)
+                                .order_by(Artifact.position))
+    submission = session.scalars(select(BrokerSubmission).where(
+        BrokerSubmission.package_id == package.id)).one_or_none()
+    return {"id": package.id, "exportBatchId": package.batch_id,
+            "packageNumber": package.package_number, "state": package.state,
+            "createdAt": iso(package.created_at),
+            "artifacts": [artifact_document(a) for a in artifacts],
+            "brokerSubmission": submission_document(submission) if submission else None}

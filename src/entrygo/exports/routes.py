@@ -1,16 +1,27 @@
 from __future__ import annotations
 
-from typing import Literal
+import logging
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.context import Caller, authenticated
+from entrygo.delivery.models import BrokerSubmission
+from entrygo.exports import execute as executing
 from entrygo.exports import service
-from entrygo.exports.inspect import inspect_document
+from entrygo.exports.inspect import execute_document, inspect_document, package_view
 from entrygo.exports.models import ExportBatch
-from entrygo.exports.schemas import AccountBody, PlanRequest, summary_document
-from entrygo.kit.errors import not_found
+from entrygo.exports.schemas import (
+    AccountBody,
+    ExecuteRequest,
+    PlanRequest,
+    summary_document,
+)
+from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.http import json_body, optional_json_body, request_id_of
 from entrygo.kit.pagination import PageParams, encode_cursor
 from entrygo.kit.repository import get_owned, list_owned
@@ -18,6 +29,7 @@ from entrygo.kit.wire import respond
 from entrygo.kit.writes import run_write
 
 router = APIRouter(tags=["exports"])
+log = logging.getLogger("entrygo")
 
 
 @router.post("/api/exports/plan")
@@ -26,6 +38,104 @@ def plan(request: Request, caller: Caller = Depends(authenticated),
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: service.plan_export(
         s, caller, body, request_id_of(request)))
+
+
+@router.post("/api/exports/execute")
+def execute(request: Request, caller: Caller = Depends(authenticated),
+            body: ExecuteRequest = Depends(json_body(ExecuteRequest))) -> Response:
+    caller.require_account(body.account_id)
+    state = request.app.state
+    request_id = request_id_of(request)
+
+    def work(s: Session) -> dict[str, Any]:
+        batch_id = executing.execute_export(
+            s, caller, body.batch_id, body.plan_hash, request_id, store=state.store,
+            mail_domain=state.settings.mail_domain)
+        return _reload(s, caller, batch_id, execute_document)
+
+    def deliver(done: Any) -> dict[str, Any]:
+        state.deliverer.deliver_batch(done["exportId"])
+        with state.db.read() as s:
+            return _reload(s, caller, done["exportId"], execute_document)
+
+    try:
+        return run_write(request, caller, work, after_commit=deliver)
+    except executing.GenerationFailed as failure:
+        log.error("execution of %s failed", failure.batch_id, exc_info=failure.cause)
+        executing.mark_failed(state.db, caller.account_id, failure, request_id)
+        raise ApiError(500, "INTERNAL_ERROR", "Generating the customs package failed; the batch "
+                       "is FAILED and nothing was sent. Re-plan the orders.",
+                       details={"exportId": failure.batch_id, "currentState": "FAILED"}
+                       ) from None
+
+
+def _reload(s: Session, caller: Caller, batch_id: str, view: Any) -> dict[str, Any]:
+    batch = get_owned(s, ExportBatch, caller.account_id, batch_id)
+    if batch is None:
+        raise not_found("Export batch")
+    return view(s, batch)
+
+
+@router.post("/api/exports/{batch_id}/broker-submission/retry")
+def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
+                     body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
+    """Force a delivery attempt now (the worker retries on its own, with backoff)."""
+    if body.account_id is not None:
+        caller.require_account(body.account_id)
+    state = request.app.state
+    with state.db.read() as s:
+        batch = get_owned(s, ExportBatch, caller.account_id, batch_id)
+        if batch is None or (caller.warehouse_id and batch.warehouse_id != caller.warehouse_id):
+            raise not_found("Export batch")
+        submission = s.scalars(select(BrokerSubmission).where(
+            BrokerSubmission.batch_id == batch.id)).one_or_none()
+    if submission is None:
+        raise ApiError(409, "INVALID_EXPORT_STATE", f"The batch is {batch.state}: it has no "
+                       "broker submission to retry.", details={"currentState": batch.state})
+    if submission.status == "sent":
+        raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
+                       details={"currentState": batch.state, "submissionStatus": "sent"})
+    if not state.deliverer.deliver_submission(submission.id, force=True):
+        raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "A delivery attempt is under way; "
+                       "retry shortly.", headers={"Retry-After": "1"})
+    with state.db.read() as s:
+        return respond(_reload(s, caller, batch_id, inspect_document))
+
+
+@router.get("/api/customs-packages/{package_id}")
+def get_package(package_id: str, request: Request,
+                caller: Caller = Depends(authenticated)) -> Response:
+    with request.app.state.db.read() as s:
+        return respond(package_view(s, _package(s, caller, package_id)))
+
+
+@router.get("/api/customs-packages/{package_id}/artifacts/{filename}")
+def download_artifact(package_id: str, filename: str, request: Request,
+                      caller: Caller = Depends(authenticated)) -> Response:
+    with request.app.state.db.read() as s:
+        package = _package(s, caller, package_id)
+        artifact = s.scalars(select(Artifact).where(
+            Artifact.package_id == package.id, Artifact.filename == filename)).one_or_none()
+        if artifact is None:
+            raise not_found("Artifact")
+    etag = f'"{artifact.sha256}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    content = request.app.state.store.get(artifact.sha256)
+    return Response(content, media_type=artifact.content_type, headers={
+        "ETag": etag, "Content-Disposition": f'attachment; filename="{artifact.filename}"',
+        "Cache-Control": "private, max-age=31536000, immutable"})
+
+
+def _package(s: Session, caller: Caller, package_id: str) -> CustomsPackage:
+    package = get_owned(s, CustomsPackage, caller.account_id, package_id)
+    if package is not None and caller.warehouse_id:
+        batch = s.get(ExportBatch, package.batch_id)
+        if batch is None or batch.warehouse_id != caller.warehouse_id:
+            package = None
+    if package is None:
+        raise not_found("Customs package")
+    return package
 
 
 @router.post("/api/exports/{batch_id}/cancel")

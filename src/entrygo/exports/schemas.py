@@ -33,6 +33,13 @@ class PlanRequest(RequestModel):
     idempotency_key: IdempotencyKeyField | None = None
 
 
+class ExecuteRequest(RequestModel):
+    account_id: Text(64, 1)
+    batch_id: Text(64, 1)
+    plan_hash: Annotated[str, Field(pattern=r"^planhash_[0-9a-f]{64}$")] | None = None
+    idempotency_key: IdempotencyKeyField | None = None
+
+
 class AccountBody(RequestModel):
     """A write with nothing to say but whose account it is (cancel, retry)."""
 
@@ -112,6 +119,30 @@ def summary_document(batch: Any) -> dict[str, Any]:
         "totals": batch.plan["totals"], "createdAt": iso(batch.created_at),
         "updatedAt": iso(batch.updated_at), "executedAt": iso(batch.executed_at),
     }
+
+
+def package_document(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "packageNumber": p.package_number, "state": p.state}
+
+
+def artifact_document(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "artifact_type": a.artifact_type, "filename": a.filename,
+            "content_type": a.content_type, "size_bytes": a.size_bytes, "sha256": a.sha256,
+            "generated_at": iso(a.generated_at)}
+
+
+def submission_document(s: Any) -> dict[str, Any]:
+    return {"id": s.id, "submission_type": s.submission_type, "status": s.status,
+            "recipient_email": s.recipient_email, "subject": s.subject,
+            "sent_at": iso(s.sent_at), "error_message": s.error_message,
+            "attempts": s.attempts, "next_attempt_at": iso(s.next_attempt_at),
+            "transport": s.transport, "message_id": s.message_id}
+
+
+def notification_document(n: Any) -> dict[str, Any]:
+    return {"id": n.id, "type": n.type, "channel": n.channel, "recipient": n.recipient,
+            "status": n.status, "sent_at": iso(n.sent_at), "error_message": n.error_message,
+            "attempts": n.attempts}
 
 
 def event_document(event: Any) -> dict[str, Any]:

@@ -200,6 +200,13 @@ class Idempotency:
             log.warning("could not release idempotency marker; it expires on its own",
                         exc_info=True)
 
+    def refresh(self, account_id: str, key: str, body: bytes) -> None:
+        """Replace a finished request's stored response (what followed its commit changed it)."""
+        with self.db.write() as session:
+            session.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
+                IdempotencyRecord.state == COMPLETED).values(response_body=body))
+
     def purge(self) -> int:
         """Delete records past retention (and abandoned markers). Returns how many."""
         with self.db.write() as session:

@@ -14,26 +14,45 @@ from entrygo.auth.context import Caller
 from entrygo.kit.idempotency import fingerprint, key_from
 from entrygo.kit.wire import WireResponse, json_bytes
 
+Body = BaseModel | dict[str, Any]
 
-def run_write(request: Request, caller: Caller,
-              work: Callable[[Session], BaseModel | dict[str, Any]], *,
-              status: int = 200) -> Response:
+
+def run_write(request: Request, caller: Caller, work: Callable[[Session], Body], *,
+              status: int = 200, after_commit: Callable[[Body], Body | None] | None = None
+              ) -> Response:
     """Run ``work`` in one write transaction and render what it returns.
 
     With an idempotency key (header or body), the response is stored in that same transaction
     and replayed for a repeat of the same logical request (CONTRACT §4).
+
+    ``after_commit`` runs once the write is durable (never on a replay): it may do what must
+    follow the commit (execution delivers its messages) and return the response to give
+    instead, which then also replaces the stored one. Should the process die before that, the
+    committed response is what a retry replays.
     """
     state = request.app.state
     body = getattr(request.state, "json_body", None)
     key = key_from(request.headers.get("idempotency-key"), body)
+    results: list[Body] = []
 
     def unit(session: Session) -> tuple[int, bytes]:
-        return status, json_bytes(work(session))
+        results[:] = [work(session)]
+        return status, json_bytes(results[0])
 
     if key is None:
         code, payload = state.db.transact(unit)
-        return WireResponse(payload, status_code=code)
-    outcome = state.idempotency.run(caller.account_id, key,
-                                    fingerprint(request.method, request.url.path, body), unit)
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-    return WireResponse(outcome.body, status_code=outcome.status, headers=headers)
+        replayed = False
+    else:
+        outcome = state.idempotency.run(caller.account_id, key,
+                                        fingerprint(request.method, request.url.path, body),
+                                        unit)
+        code, payload, replayed = outcome.status, outcome.body, outcome.replayed
+    if after_commit is not None and not replayed:
+        final = after_commit(results[0])
+        if final is not None:
+            refreshed = json_bytes(final)
+            if key is not None:
+                state.idempotency.refresh(caller.account_id, key, refreshed)
+            payload = refreshed
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return WireResponse(payload, status_code=code, headers=headers)

@@ -1,0 +1,62 @@
+"""What the artifact renderers are given: an immutable picture of an executed plan.
+
+Built once by execution from the batch's stored plan and the facts its planHash was checked
+against; the renderers are pure functions of it (same snapshot, same bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from entrygo.readiness.facts import OrderFacts, ProductFacts
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    country: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    email: str | None = None
+    code: str | None = None  # broker filer code
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An export unit: one consignee, one entry (``11`` informal or ``01`` formal)."""
+
+    id: str
+    entry_type: str
+    value_usd: Decimal
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackageSnapshot:
+    package_number: str
+    executed_at: datetime
+    batch_id: str
+    plan_hash: str
+    readiness_state: str
+    rules_version: str
+    reference_data_version: str
+    seller: Party  # the merchant account shipping from the warehouse
+    warehouse: Party
+    broker: Party
+    destination_country: str
+    units: tuple[Unit, ...]
+    orders: dict[str, OrderFacts]  # by id
+    products: dict[str, ProductFacts]  # by id
+    mids: dict[str, tuple[str, bool]]  # product id -> (MID, derived?)
+    flags: tuple[dict[str, Any], ...]  # the plan's flags, as planned
+    product_flags: dict[str, tuple[str, ...]]  # product id -> treatment flags
+    validation_messages: tuple[dict[str, Any], ...]  # the plan's messages, as planned
+    missing_data: tuple[dict[str, Any], ...]
+    totals: dict[str, Any]
+    port_of_entry: str | None = None

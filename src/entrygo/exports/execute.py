@@ -1,0 +1,220 @@
+"""Execution: the only side-effect boundary (CONTRACT §5.5), exactly once.
+
+In one transaction: every check before any side effect, the conditional PLANNED -> EXECUTING
+transition (of concurrent executes exactly one passes it), the orders locked to the batch, the
+customs package and its artifacts, the broker submission and the warehouse notification (as
+outbox rows), the events, and (through ``run_write``) the idempotency record. Delivery happens
+only after that commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from entrygo.accounts.models import Account
+from entrygo.artifacts.models import Artifact, CustomsPackage
+from entrygo.artifacts.render import render_all
+from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
+from entrygo.artifacts.store import ArtifactStore
+from entrygo.auth.context import Caller
+from entrygo.delivery.models import BrokerSubmission, Notification
+from entrygo.events import service as events
+from entrygo.exports import repository as repo
+from entrygo.exports.models import ExportBatch
+from entrygo.exports.service import COMPLETED, EXECUTING, FAILED, PLANNED, invalid_state
+from entrygo.exports.snapshot import plan_hash
+from entrygo.kit.clock import utcnow
+from entrygo.kit.db import Database
+from entrygo.kit.errors import ApiError, not_found
+from entrygo.kit.ids import new_id
+from entrygo.orders.models import Order
+from entrygo.readiness import reference
+from entrygo.readiness.catalogue import RULES_VERSION
+from entrygo.readiness.engine import judge_product
+from entrygo.readiness.facts import PlanFacts
+from entrygo.setup.models import Broker, Warehouse
+
+_PACKAGE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class GenerationFailed(Exception):
+    """Rendering or storing the artifacts failed: the batch becomes FAILED, nothing is sent."""
+
+    def __init__(self, batch_id: str, cause: BaseException) -> None:
+        super().__init__(f"artifact generation failed for {batch_id}: {cause!r}")
+        self.batch_id = batch_id
+        self.cause = cause
+
+
+def package_number(now: datetime) -> str:
+    return f"EG-{now:%Y%m%d}-" + "".join(secrets.choice(_PACKAGE_ALPHABET) for _ in range(6))
+
+
+def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None
+           ) -> tuple[ExportBatch, PlanFacts, Warehouse]:
+    batch = repo.batch_for_update(session, caller.account_id, batch_id)
+    if batch is None:
+        raise not_found("Export batch")
+    caller.require_warehouse(batch.warehouse_id, field="batchId")
+    if batch.state != PLANNED:
+        raise invalid_state(batch, "be executed")
+    if batch.readiness_state == "BLOCKED":
+        codes = sorted({m["code"] for m in batch.plan["validationMessages"]
+                        if m["severity"] == "blocking"})
+        raise ApiError(409, "EXPORT_BLOCKED", "The plan is BLOCKED: fix the blocking issues "
+                       "and re-plan.", details={"blockingCodes": codes})
+    if wanted_hash is not None and wanted_hash != batch.plan_hash:
+        raise ApiError(409, "PLAN_HASH_MISMATCH", "planHash is not the batch's current plan.",
+                       field="planHash", details={"storedPlanHash": batch.plan_hash,
+                                                  "providedPlanHash": wanted_hash})
+    included = list(batch.plan["included_order_ids"])
+    rows = repo.orders_by_id(session, caller.account_id, included, lock=True)
+    orders = repo.order_facts(session, list(rows.values()))
+    products = repo.product_facts(session, caller.account_id,
+                                  {ln.product_id for o in orders for ln in o.lines})
+    warehouse = session.get(Warehouse, batch.warehouse_id)
+    assert warehouse is not None
+    facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, batch.broker_id,
+                      batch.destination_country, batch.exclude_blocked_orders, tuple(orders),
+                      products)
+    current = plan_hash(facts, RULES_VERSION, reference.load().version)
+    if current != batch.plan_hash:
+        raise ApiError(409, "PLAN_STALE", "The orders, products, parties or rules changed "
+                       "since planning: re-plan.", details={"storedPlanHash": batch.plan_hash,
+                                                            "currentPlanHash": current})
+    taken = sorted(oid for oid, row in rows.items()
+                   if row.exported_batch_id not in (None, batch.id))
+    if taken:
+        raise _already_exported(taken)
+    return batch, facts, warehouse
+
+
+def _already_exported(order_ids: list[str]) -> ApiError:
+    return ApiError(409, "ORDERS_ALREADY_EXPORTED", "Some orders are already in an executed "
+                    "batch.", details={"orderIds": order_ids})
+
+
+def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse: Warehouse,
+              number: str, now: datetime) -> PackageSnapshot:
+    account = session.get(Account, batch.account_id)
+    broker = session.get(Broker, batch.broker_id)
+    assert account is not None and broker is not None
+    ref = reference.load()
+    mids: dict[str, tuple[str, bool]] = {}
+    product_flags: dict[str, tuple[str, ...]] = {}
+    for pid, product in facts.products.items():
+        verdict = judge_product(product, ref)
+        product_flags[pid] = tuple(sorted(verdict.flags))
+        if product.mid:
+            mids[pid] = (product.mid, False)
+        elif verdict.derived_mid:
+            mids[pid] = (verdict.derived_mid, True)
+    plan = batch.plan
+    wh = Party(warehouse.name, warehouse.country, warehouse.address1, warehouse.address2,
+               warehouse.city, warehouse.region, warehouse.postal_code, warehouse.notify_email)
+    return PackageSnapshot(
+        package_number=number, executed_at=now, batch_id=batch.id, plan_hash=batch.plan_hash,
+        readiness_state=batch.readiness_state, rules_version=batch.rules_version,
+        reference_data_version=batch.reference_data_version,
+        seller=Party(account.name, warehouse.country, warehouse.address1, warehouse.address2,
+                     warehouse.city, warehouse.region, warehouse.postal_code),
+        warehouse=wh,
+        broker=Party(broker.name, email=broker.email, code=broker.filer_code),
+        destination_country=batch.destination_country,
+        units=tuple(Unit(u["id"], u["entryType"], Decimal(str(u["valueUsd"])), tuple(u["orderIds"]))
+                    for u in plan["strategy"]["exportUnits"]),
+        orders={o.id: o for o in facts.orders},
+        products=dict(facts.products),
+        mids=mids, flags=tuple(plan["flags"]), product_flags=product_flags,
+        validation_messages=tuple(plan["validationMessages"]),
+        missing_data=tuple(plan["missing_data"]), totals=dict(plan["totals"]))
+
+
+def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None,
+                   request_id: str | None, *, store: ArtifactStore, mail_domain: str) -> str:
+    """Execute a planned batch in the caller's transaction. Returns the batch id."""
+    batch, facts, warehouse = _check(session, caller, batch_id, wanted_hash)
+    moved = session.execute(update(ExportBatch).where(
+        ExportBatch.id == batch.id, ExportBatch.state == PLANNED).values(state=EXECUTING))
+    if moved.rowcount != 1:  # pragma: no cover - the row is locked by _check
+        raise invalid_state(batch, "be executed")
+    included = [o.id for o in facts.orders]
+    if included:
+        locked = session.execute(update(Order).where(
+            Order.id.in_(included), Order.exported_batch_id.is_(None)).values(
+            exported_batch_id=batch.id))
+        if locked.rowcount != len(included):
+            raise _already_exported(included)
+
+    now = utcnow()
+    number = package_number(now)
+    try:
+        rendered = render_all(_snapshot(session, batch, facts, warehouse, number, now))
+        digests = [store.put(a.content) for a in rendered]
+    except Exception as exc:
+        raise GenerationFailed(batch.id, exc) from exc
+
+    package_id = new_id("cp")
+    session.add(CustomsPackage(id=package_id, account_id=batch.account_id, batch_id=batch.id,
+                               package_number=number, state="generated", created_at=now,
+                               updated_at=now))
+    session.flush()
+    artifact_rows = [{"id": new_id("art"), "package_id": package_id,
+                      "artifact_type": a.artifact_type, "filename": a.filename,
+                      "content_type": a.content_type, "size_bytes": len(a.content),
+                      "sha256": digest, "position": position, "generated_at": now}
+                     for position, (a, digest) in enumerate(zip(rendered, digests, strict=True))]
+    session.execute(insert(Artifact), artifact_rows)
+    broker = session.get(Broker, batch.broker_id)
+    assert broker is not None
+    submission_id = new_id("bs")
+    orders = batch.plan["totals"]["orderCount"]
+    session.add(BrokerSubmission(
+        id=submission_id, account_id=batch.account_id, batch_id=batch.id,
+        package_id=package_id, submission_type="email", recipient_email=broker.email,
+        subject=f"Customs package {number}: {orders} order(s) for U.S. entry "
+                f"({batch.readiness_state})",
+        status="queued", message_id=f"<{submission_id}@{mail_domain}>", attempts=0,
+        created_at=now, updated_at=now))
+    timeline: list[tuple[str, dict[str, Any]]] = [
+        ("CUSTOMS_PACKAGE_CREATED", {"customsPackageId": package_id, "packageNumber": number}),
+        *[("CUSTOMS_ARTIFACT_GENERATED", {"artifactId": row["id"], "filename": row["filename"],
+                                          "sha256": row["sha256"]}) for row in artifact_rows],
+    ]
+    if warehouse.notify_email:
+        notification_id = new_id("ntf")
+        session.add(Notification(
+            id=notification_id, account_id=batch.account_id, batch_id=batch.id,
+            type="WAREHOUSE_NOTIFIED", channel="email", recipient=warehouse.notify_email,
+            subject=f"Export {batch.id} executed: customs package {number}",
+            status="queued", message_id=f"<{notification_id}@{mail_domain}>", attempts=0,
+            created_at=now, updated_at=now))
+    session.execute(update(ExportBatch).where(ExportBatch.id == batch.id).values(
+        state=COMPLETED, executed_at=now, updated_at=now))
+    timeline.append(("EXPORT_EXECUTED", {"customsPackageId": package_id,
+                                         "orderCount": len(included)}))
+    events.record(session, account_id=batch.account_id, batch_id=batch.id,
+                  request_id=request_id, events=timeline)
+    session.flush()
+    return batch.id
+
+
+def mark_failed(db: Database, account_id: str, failure: GenerationFailed,
+                request_id: str | None) -> None:
+    """After the execute transaction rolled back: the batch is FAILED, its orders are free."""
+    with db.write() as s:
+        moved = s.execute(update(ExportBatch).where(
+            ExportBatch.id == failure.batch_id, ExportBatch.account_id == account_id,
+            ExportBatch.state == PLANNED).values(state=FAILED, updated_at=utcnow()))
+        if moved.rowcount == 1:
+            events.record(s, account_id=account_id, batch_id=failure.batch_id,
+                          request_id=request_id, events=[("EXPORT_FAILED", {
+                              "error": f"{type(failure.cause).__name__}: {failure.cause}"[:500]
+                          })])
+

@@ -1,0 +1,418 @@
+"""The artifact renderers: pure, deterministic, and what a broker can file from (no database)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zlib
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from entrygo.artifacts.render import (
+    COMMERCIAL_INVOICE_COLUMNS,
+    ENTRY_LINES_COLUMNS,
+    METALS_COLUMNS,
+    PACKING_LIST_COLUMNS,
+    has_section232,
+    latin1,
+    render_all,
+    render_commercial_invoice_pdf,
+    render_entry_lines_csv,
+)
+from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
+from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+
+PACKAGE = "EG-20261127-7K3Q9M"
+EXECUTED = datetime(2026, 11, 27, 13, 1, 46, 123000, tzinfo=UTC)
+
+STEEL = ProductFacts(
+    id="prod_steel", title="Stainless steel vacuum bottle, 750 ml",
+    customs_description="Vacuum-insulated drinking bottle of stainless steel, 750 ml, with "
+                        "polypropylene screw cap",
+    hts_code="7323930045", country_of_origin="CA", mid=None, net_weight_kg=Decimal("0.4"),
+    manufacturer={"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
+                  "city": "Hamilton", "region": "ON", "country": "CA"},
+    metal_content={"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
+)
+BOOK = ProductFacts(  # no customs description: the title is printed
+    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102010",
+    country_of_origin="CA", mid="XQMAPPAP55MON", net_weight_kg=Decimal("0.35"),
+)
+JANE = {"name": "Jane Doe", "address1": "1 Market St", "city": "San Francisco"}
+
+
+def _order(oid: str, ext: str, region: str, postal: str, consignee: dict | None,
+           lines: list[tuple[str, int, str]]) -> OrderFacts:
+    facts = tuple(LineFacts(pid, qty, Decimal(unit),
+                            (Decimal(unit) * qty).quantize(Decimal("0.01")))
+                  for pid, qty, unit in lines)
+    return OrderFacts(id=oid, external_id=ext, destination_country="US",
+                      destination_region=region, destination_postal_code=postal,
+                      consignee=consignee, lines=facts,
+                      total_value_usd=sum((ln.line_value_usd for ln in facts), Decimal(0)))
+
+
+def make_snapshot(**changes) -> PackageSnapshot:
+    """Two units, three orders: Jane's two orders share an informal entry; a formal one."""
+    a = _order("ord_a", "ord-ext-1001", "CA", "94105", JANE,
+               [("prod_steel", 2, "55.5"), ("prod_book", 1, "12.3456")])
+    b = _order("ord_b", "ord-ext-1002", "CA", "94105", JANE, [("prod_book", 3, "10")])
+    c = _order("ord_c", "ord-ext-1003", "NY", "10001", None, [("prod_steel", 30, "100")])
+    snapshot = PackageSnapshot(
+        package_number=PACKAGE, executed_at=EXECUTED, batch_id="batch_1",
+        plan_hash="planhash_" + "ab" * 32, readiness_state="REVIEW_REQUIRED",
+        rules_version="rules-1", reference_data_version="ref-1",
+        seller=Party(name="EntryGo Demo"),
+        warehouse=Party(name="Demo 3PL Mississauga", country="CA", address1="6300 Kennedy Rd",
+                        city="Mississauga", region="ON", postal_code="L5T 2X5"),
+        broker=Party(name="Demo Customs Brokerage", email="broker@example.com", code="DMO"),
+        destination_country="US",
+        units=(Unit("unit_1", "11", Decimal("153.35"), ("ord_a", "ord_b")),
+               Unit("unit_2", "01", Decimal("3000.00"), ("ord_c",))),
+        orders={o.id: o for o in (a, b, c)},
+        products={p.id: p for p in (STEEL, BOOK)},
+        mids={"prod_steel": ("XONORSTE1200HAM", True), "prod_book": ("XQMAPPAP55MON", False)},
+        flags=({"flag": "FORMAL_ENTRY", "orderIds": ["ord_c"], "productIds": []},
+               {"productIds": ["prod_steel"], "orderIds": ["ord_a", "ord_c"],
+                "flag": "SECTION_232_STEEL"}),
+        product_flags={"prod_steel": ("SECTION_232_STEEL",), "prod_book": ()},
+        validation_messages=({"code": "METALS_REVIEW_RECOMMENDED", "severity": "warning",
+                              "message": "Section 232 steel article.", "scope": "line",
+                              "orderId": "ord_a", "productId": "prod_steel", "lineIndex": 0},),
+        missing_data=(),
+        totals={"orderCount": 3, "lineCount": 4, "unitCount": 2,
+                "valueUsd": Decimal("3153.35"), "netWeightKg": Decimal("14.2")},
+    )
+    return replace(snapshot, **changes)
+
+
+def by_type(snapshot: PackageSnapshot) -> dict[str, bytes]:
+    return {a.artifact_type: a.content for a in render_all(snapshot)}
+
+
+def rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    """The text shown on each page (fpdf2 writes one Flate content stream per page)."""
+    pages = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        data = zlib.decompress(stream)
+        shown = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", data)
+        pages.append("\n".join(re.sub(r"\\(.)", r"\1", s.decode("latin-1")) for s in shown))
+    return pages
+
+
+# --- the set ---------------------------------------------------------------------------------
+
+def test_artifacts_in_contract_order_with_names_and_types():
+    got = [(a.artifact_type, a.filename, a.content_type) for a in render_all(make_snapshot())]
+    assert got == [
+        ("manifest", "manifest.json", "application/json"),
+        ("commercial_invoice", "commercial_invoice.pdf", "application/pdf"),
+        ("commercial_invoice_data", "commercial_invoice.csv", "text/csv; charset=utf-8"),
+        ("entry_lines", "entry_lines.csv", "text/csv; charset=utf-8"),
+        ("packing_list", "packing_list.csv", "text/csv; charset=utf-8"),
+        ("readiness_report", "readiness_report.json", "application/json"),
+        ("metals_declaration", "section_232_metals.csv", "text/csv; charset=utf-8"),
+    ]
+
+
+def test_no_metals_declaration_without_a_section_232_flag():
+    snapshot = make_snapshot(product_flags={"prod_steel": ("PGA_FDA",), "prod_book": ()})
+    assert not has_section232(snapshot)
+    types = [a.artifact_type for a in render_all(snapshot)]
+    assert "metals_declaration" not in types
+    assert len(types) == 6
+    entry = rows(by_type(snapshot)["entry_lines"])
+    assert {r["section232_declaration"] for r in entry} == {""}
+
+
+def test_same_snapshot_same_bytes():
+    first = render_all(make_snapshot())
+    second = render_all(make_snapshot())  # rebuilt from scratch, not the same objects
+    assert [a.content for a in first] == [a.content for a in second]
+    assert all(a.content for a in first)
+
+
+def test_content_follows_the_snapshot_not_the_clock():
+    later = make_snapshot(package_number="EG-20261128-AAAAAA",
+                          executed_at=datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
+    before, after = by_type(make_snapshot()), by_type(later)
+    # the package number is in these; nothing else differs (the PDF is compressed: see below)
+    for kind in ("manifest", "commercial_invoice_data", "readiness_report"):
+        assert before[kind] != after[kind], kind
+        assert before[kind].replace(PACKAGE.encode(), b"EG-20261128-AAAAAA").replace(
+            b"2026-11-27T13:01:46.123Z", b"2026-11-28T08:00:00.000Z") == after[kind], kind
+    # the broker's line files are keyed by unit and order, not by package
+    for kind in ("entry_lines", "packing_list", "metals_declaration"):
+        assert before[kind] == after[kind], kind
+    old, new = pdf_pages(before["commercial_invoice"]), pdf_pages(after["commercial_invoice"])
+    assert [p.replace(PACKAGE, "EG-20261128-AAAAAA").replace("2026-11-27", "2026-11-28")
+            .replace("T13:01:46.123Z", "T08:00:00.000Z") for p in old] == new
+    assert b"/CreationDate (D:20261128080000Z)" in after["commercial_invoice"]
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+def test_manifest_structure_and_exact_values():
+    raw = by_type(make_snapshot())["manifest"]
+    assert raw.endswith(b"}\n") and b'\n  "formatVersion": 1,' in raw  # indent=2
+    doc = json.loads(raw)
+    assert list(doc) == ["format", "formatVersion", "package", "parties", "exportUnits",
+                         "orders", "flags", "totals"]
+    assert doc["format"] == "entrygo.customs-manifest" and doc["formatVersion"] == 1
+    assert doc["package"] == {
+        "packageNumber": PACKAGE, "executedAt": "2026-11-27T13:01:46.123Z",
+        "batchId": "batch_1", "planHash": "planhash_" + "ab" * 32,
+        "readinessState": "REVIEW_REQUIRED", "rulesVersion": "rules-1",
+        "referenceDataVersion": "ref-1", "destinationCountry": "US", "portOfEntry": None,
+    }
+    assert doc["parties"]["broker"]["filerCode"] == "DMO"
+    assert doc["parties"]["warehouse"]["postalCode"] == "L5T 2X5"
+    assert doc["exportUnits"] == [
+        {"id": "unit_1", "entryType": "11", "valueUsd": 153.35, "consignee": {
+            "address1": "1 Market St", "city": "San Francisco", "name": "Jane Doe"},
+         "orderIds": ["ord_a", "ord_b"]},
+        {"id": "unit_2", "entryType": "01", "valueUsd": 3000, "consignee": None,
+         "orderIds": ["ord_c"]},
+    ]
+    assert [(o["id"], o["exportUnitId"]) for o in doc["orders"]] == [
+        ("ord_a", "unit_1"), ("ord_b", "unit_1"), ("ord_c", "unit_2")]
+    a = doc["orders"][0]
+    assert a["destination"] == {"country": "US", "region": "CA", "postalCode": "94105"}
+    assert a["totalValueUsd"] == 123.35
+    steel, book = a["lines"]
+    assert steel == {
+        "lineIndex": 0, "productId": "prod_steel", "sku": "prod_steel",
+        "description": STEEL.customs_description, "htsCode": "7323930045",
+        "countryOfOrigin": "CA", "mid": "XONORSTE1200HAM", "midDerived": True, "quantity": 2,
+        "unitValueUsd": 55.5, "lineValueUsd": 111, "netWeightKg": 0.4,
+        "flags": ["SECTION_232_STEEL"],
+    }
+    assert (book["description"], book["unitValueUsd"], book["lineValueUsd"],
+            book["midDerived"], book["flags"]) == (BOOK.title, 12.3456, 12.35, False, [])
+    # plan data is passed through with its keys in one fixed (sorted) order
+    assert doc["flags"][1] == {"flag": "SECTION_232_STEEL", "orderIds": ["ord_a", "ord_c"],
+                               "productIds": ["prod_steel"]}
+    assert list(doc["flags"][1]) == ["flag", "orderIds", "productIds"]
+    # 111 + 12.35 + 30 + 3000; 0.4*2 + 0.35 + 0.35*3 + 0.4*30
+    assert doc["totals"] == {"unitCount": 2, "orderCount": 3, "lineCount": 4, "quantity": 36,
+                             "valueUsd": 3153.35, "netWeightKg": 14.2, "linesWithoutWeight": 0}
+
+
+def test_manifest_counts_lines_without_weight():
+    snapshot = make_snapshot(products={"prod_steel": STEEL,
+                                       "prod_book": replace(BOOK, net_weight_kg=None)})
+    doc = json.loads(by_type(snapshot)["manifest"])
+    assert doc["totals"]["netWeightKg"] == 12.8  # steel only: 0.4 * 32
+    assert doc["totals"]["linesWithoutWeight"] == 2
+    assert doc["orders"][1]["lines"][0]["netWeightKg"] is None
+
+
+def test_readiness_report():
+    raw = by_type(make_snapshot(missing_data=(
+        {"entity": "product", "id": "prod_book", "field": "mid", "code": "MID_MISSING"},)))[
+        "readiness_report"]
+    assert raw.endswith(b"\n")
+    doc = json.loads(raw)
+    assert list(doc) == ["format", "formatVersion", "packageNumber", "executedAt", "batchId",
+                         "planHash", "readinessState", "rulesVersion", "referenceDataVersion",
+                         "validationMessages", "flags", "missing_data", "totals"]
+    assert doc["format"] == "entrygo.readiness-report" and doc["packageNumber"] == PACKAGE
+    assert doc["validationMessages"][0]["code"] == "METALS_REVIEW_RECOMMENDED"
+    assert doc["missing_data"] == [{"code": "MID_MISSING", "entity": "product", "field": "mid",
+                                    "id": "prod_book"}]
+    assert doc["totals"] == {"lineCount": 4, "netWeightKg": 14.2, "orderCount": 3,
+                             "unitCount": 2, "valueUsd": 3153.35}
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+def test_csv_headers_row_counts_and_line_endings():
+    out = by_type(make_snapshot())
+    expected = {"commercial_invoice_data": (COMMERCIAL_INVOICE_COLUMNS, 4),
+                "entry_lines": (ENTRY_LINES_COLUMNS, 4), "packing_list": (PACKING_LIST_COLUMNS, 4),
+                "metals_declaration": (METALS_COLUMNS, 2)}
+    for kind, (columns, count) in expected.items():
+        content = out[kind]
+        assert b"\r" not in content and content.endswith(b"\n"), kind
+        lines = content.decode().split("\n")
+        assert lines[0] == ",".join(columns), kind
+        assert len(rows(content)) == count, kind
+
+
+def test_commercial_invoice_csv_cells():
+    data = rows(by_type(make_snapshot())["commercial_invoice_data"])
+    assert [(r["export_unit_id"], r["order_id"], r["line_index"]) for r in data] == [
+        ("unit_1", "ord_a", "0"), ("unit_1", "ord_a", "1"), ("unit_1", "ord_b", "0"),
+        ("unit_2", "ord_c", "0")]
+    first, book, _, formal = data
+    assert first == {
+        "package_number": PACKAGE, "export_unit_id": "unit_1", "entry_type": "11",
+        "order_id": "ord_a", "order_external_id": "ord-ext-1001", "consignee_name": "Jane Doe",
+        "line_index": "0", "product_id": "prod_steel", "description": STEEL.customs_description,
+        "hts_code": "7323930045", "country_of_origin": "CA", "mid": "XONORSTE1200HAM",
+        "mid_derived": "true", "quantity": "2", "unit_price_usd": "55.50", "amount_usd": "111.00",
+        "currency": "USD",
+    }
+    assert (book["unit_price_usd"], book["amount_usd"], book["mid_derived"]) == \
+        ("12.3456", "12.35", "false")
+    assert (formal["entry_type"], formal["consignee_name"], formal["amount_usd"]) == \
+        ("01", "", "3000.00")
+
+
+def test_entry_lines_cells():
+    data = rows(by_type(make_snapshot())["entry_lines"])
+    steel, book, _, formal = data
+    assert steel["consignee_address"] == "1 Market St"
+    assert (steel["consignee_city"], steel["consignee_region"],
+            steel["consignee_postal_code"]) == ("San Francisco", "CA", "94105")
+    assert steel["net_weight_kg"] == "0.8"  # line total, exact
+    assert steel["value_usd"] == "111.00"
+    assert steel["flags"] == "SECTION_232_STEEL"
+    assert steel["section232_declaration"] == "08 - MELT & POUR"
+    assert (steel["steel_pct"], steel["steel_melt_pour_country"], steel["aluminum_pct"]) == \
+        ("92", "CA", "")
+    assert (book["flags"], book["section232_declaration"], book["steel_pct"]) == ("", "", "")
+    assert (formal["entry_type"], formal["consignee_name"], formal["net_weight_kg"]) == \
+        ("01", "", "12")
+
+
+def test_entry_lines_several_metals():
+    mixed = replace(STEEL, metal_content={"steelPctWeight": 60, "steelMeltPourCountry": "CA",
+                                          "aluminumPctWeight": 30.5, "aluminumSmeltCountry": "US",
+                                          "aluminumCastCountry": "CA"})
+    snapshot = make_snapshot(
+        products={"prod_steel": mixed, "prod_book": BOOK},
+        product_flags={"prod_steel": ("SECTION_232_STEEL", "SECTION_232_ALUMINUM")})
+    steel = rows(render_entry_lines_csv(snapshot))[0]
+    assert steel["flags"] == "SECTION_232_ALUMINUM;SECTION_232_STEEL"
+    assert steel["section232_declaration"] == "08 - MELT & POUR; 07 - SMELT & CAST"
+    assert (steel["aluminum_pct"], steel["aluminum_smelt_country"],
+            steel["aluminum_cast_country"]) == ("30.5", "US", "CA")
+    metals = rows(by_type(snapshot)["metals_declaration"])
+    assert [(r["order_id"], r["metal"], r["declaration"], r["metal_pct_weight"],
+             r["melt_pour_country"], r["smelt_country"], r["cast_country"]) for r in metals] == [
+        ("ord_a", "steel", "08 - MELT & POUR", "60", "CA", "", ""),
+        ("ord_a", "aluminum", "07 - SMELT & CAST", "30.5", "", "US", "CA"),
+        ("ord_c", "steel", "08 - MELT & POUR", "60", "CA", "", ""),
+        ("ord_c", "aluminum", "07 - SMELT & CAST", "30.5", "", "US", "CA"),
+    ]
+
+
+def test_packing_list_weights():
+    data = rows(by_type(make_snapshot())["packing_list"])
+    assert [(r["order_external_id"], r["quantity"], r["net_weight_kg_per_unit"],
+             r["net_weight_kg_total"]) for r in data] == [
+        ("ord-ext-1001", "2", "0.4", "0.8"), ("ord-ext-1001", "1", "0.35", "0.35"),
+        ("ord-ext-1002", "3", "0.35", "1.05"), ("ord-ext-1003", "30", "0.4", "12")]
+    assert data[0]["description"] == STEEL.customs_description
+    assert data[1]["description"] == BOOK.title
+
+
+def test_metals_declaration_rows():
+    data = rows(by_type(make_snapshot())["metals_declaration"])
+    assert [(r["export_unit_id"], r["order_id"], r["line_index"]) for r in data] == [
+        ("unit_1", "ord_a", "0"), ("unit_2", "ord_c", "0")]
+    assert data[1] == {
+        "export_unit_id": "unit_2", "order_id": "ord_c", "line_index": "0",
+        "product_id": "prod_steel", "hts_code": "7323930045",
+        "description": STEEL.customs_description, "metal": "steel",
+        "declaration": "08 - MELT & POUR", "metal_pct_weight": "92", "melt_pour_country": "CA",
+        "smelt_country": "", "cast_country": "", "country_of_origin": "CA", "quantity": "30",
+        "value_usd": "3000.00",
+    }
+
+
+def test_csv_formula_injection_is_neutralised():
+    hostile = {"name": '=HYPERLINK("http://evil.example","x")', "address1": "@SUM(A1:A9)",
+               "city": "-2+3"}
+    a = replace(make_snapshot().orders["ord_a"], consignee=hostile, external_id="+1234")
+    snapshot = make_snapshot(products={"prod_steel": replace(STEEL, customs_description="+cmd|"),
+                                       "prod_book": BOOK})
+    snapshot = replace(snapshot, orders={**snapshot.orders, "ord_a": a})
+    out = by_type(snapshot)
+    entry = rows(out["entry_lines"])[0]
+    assert entry["consignee_name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert entry["consignee_address"] == "'@SUM(A1:A9)"
+    assert entry["consignee_city"] == "'-2+3"
+    assert entry["description"] == "'+cmd|"
+    invoice = rows(out["commercial_invoice_data"])[0]
+    assert invoice["order_external_id"] == "+1234"  # a plain number is data, not a formula
+    assert invoice["consignee_name"].startswith("'=")
+    assert rows(out["packing_list"])[0]["description"] == "'+cmd|"
+    # JSON keeps the original text: escaping is for spreadsheets only
+    doc = json.loads(out["manifest"])
+    assert doc["orders"][0]["consignee"]["name"] == hostile["name"]
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+def test_pdf_is_a_commercial_invoice():
+    content = by_type(make_snapshot())["commercial_invoice"]
+    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+    assert b"/CreationDate (D:20261127130146Z)" in content
+    assert b"/Producer (EntryGo artifact renderer, fpdf2)" in content
+    [page] = pdf_pages(content)
+    for expected in ("COMMERCIAL INVOICE", PACKAGE, "2026-11-27", "USD (U.S. dollar)",
+                     "EntryGo Demo", "6300 Kennedy Rd", "Demo Customs Brokerage",
+                     "Filer code: DMO", "To be determined by the broker",
+                     "Export unit unit_1 - Entry type 11 (informal)",
+                     "Export unit unit_2 - Entry type 01 (formal)",
+                     "Consignee: Jane Doe, 1 Market St, San Francisco, CA 94105, US",
+                     "Consignee: name not provided - delivery to NY 10001, US",
+                     "XONORSTE1200HAM*", "XQMAPPAP55MON", "7323.93.0045", "12.3456", "3,000.00",
+                     "3,153.35", "14.2 kg", "Page 1 of 1",
+                     "I declare that all the information contained in this invoice is true and "
+                     "correct.", "Signature"):
+        assert expected in page, expected
+    assert "XQMAPPAP55MON*" not in page  # only derived MIDs are starred
+
+
+def test_pdf_port_of_entry_and_transliteration():
+    book = replace(BOOK, title="Łódź “carnet” — 東京 édition")
+    content = by_type(make_snapshot(port_of_entry="3901 Chicago, IL",
+                                    products={"prod_steel": STEEL, "prod_book": book}))
+    [page] = pdf_pages(content["commercial_invoice"])
+    assert "3901 Chicago, IL" in page
+    assert 'Lódz "carnet" - ?? édition' in page  # ó is latin-1, ź is not
+    assert json.loads(content["manifest"])["orders"][0]["lines"][1]["description"] == book.title
+
+
+def test_pdf_long_invoice_repeats_headers_and_numbers_pages():
+    many = {f"ord_{i:03d}": _order(f"ord_{i:03d}", f"#{1000 + i}", "CA", "94105", JANE,
+                                   [("prod_steel", 1, "10"), ("prod_book", 2, "3.5")])
+            for i in range(120)}
+    snapshot = make_snapshot(orders=many, units=(
+        Unit("unit_1", "11", Decimal("2040.00"), tuple(sorted(many))),))
+    pages = pdf_pages(render_commercial_invoice_pdf(snapshot))
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "Unit price" in page  # the column header on every page
+        if number > 1:
+            assert "Export unit unit_1 - Entry type 11 (informal) (continued)" in page
+            assert f"Invoice no. {PACKAGE} (continued)" in page
+    everything = "\n".join(pages)
+    assert everything.count("#1119") == 2  # every line is there, none twice
+    assert "2,040.00" in pages[-1]
+    assert "Subtotal export unit unit_1 (120 orders, 240 lines)" in everything
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plain ASCII", "plain ASCII"),
+    ("café, Größe", "café, Größe"),  # latin-1 stays
+    ("Łódź — “x” …", 'Lódz - "x" ...'),
+    ("Œuvre ½ ﬁ", "OEuvre ½ fi"),
+    ("東京", "??"),
+    ("tab\tand\nnewline", "tab and newline"),
+])
+def test_latin1(text, expected):
+    assert latin1(text) == expected
