@@ -8,10 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from bench import plan, sync
+from bench import execute, plan, sync
 from bench.common import postgres_available
 
-SUITES = {"sync": sync, "plan": plan}
+SUITES = {"sync": sync, "plan": plan, "execute": execute}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -21,9 +21,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="measured runs per figure")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    backends = args.backend or (["sqlite", "postgresql"] if postgres_available() else ["sqlite"])
-    if "postgresql" not in backends:
-        print("PostgreSQL unreachable: SQLite only", file=sys.stderr)
+    backends = args.backend
+    if not backends:
+        backends = ["sqlite", "postgresql"] if postgres_available() else ["sqlite"]
+        if "postgresql" not in backends:
+            print("PostgreSQL unreachable: SQLite only", file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
     results = []
     for name in args.names or list(SUITES):

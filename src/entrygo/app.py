@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from entrygo import __version__
 from entrygo.artifacts.store import LocalStore
 from entrygo.config import Settings
+from entrygo.contract import openapi
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.routes import router as exports_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_seconds=settings.idempotency_retention_seconds)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    openapi.install(app)
     for router in (system_router, setup_router, products_router, orders_router,
                    exports_router):
         app.include_router(router)

@@ -3,7 +3,7 @@
 CONTRACT §5.5: the content is a deterministic function of the executed plan, so the same snapshot
 gives byte-identical files (the PDF included: its dates, producer and file id come from the
 snapshot, never from the clock or a random source). Nothing here reads the database, the clock
-or the reference-data files: what the broker receives is exactly what was planned and executed.
+or EntryGo's reference-data files: the broker receives exactly what was planned and executed.
 Layouts are described in ``docs/artifacts.md``.
 """
 
@@ -499,7 +499,8 @@ _MAX_DESCRIPTION_LINES = 40
 def _char_widths(style: str) -> dict[str, int]:
     probe = FPDF()
     probe.set_font(FONT, style, 10)
-    return dict(probe.current_font.cw)  # type: ignore[union-attr]
+    font: Any = probe.current_font
+    return dict(font["cw"] if isinstance(font, dict) else font.cw)  # a dict before fpdf2 2.8
 
 
 _WORD_UNITS: dict[str, dict[str, int]] = {}
@@ -901,7 +902,7 @@ class _Invoice:
     def footers(self) -> None:
         """Page n of N, written once N is known (fpdf2's alias would need a reserved width)."""
         pdf = self.pdf
-        total = pdf.pages_count
+        total = pdf.page  # the last page: pages are only ever added at the end
         number = latin1(self.s.package_number)
         for page in range(1, total + 1):
             pdf.page = page

@@ -10,9 +10,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from entrygo.events.service import EVENT_TYPES
 from entrygo.kit.clock import iso
 from entrygo.kit.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
-from entrygo.kit.wire import decimal_to_number
+from entrygo.kit.wire import WireModel, decimal_to_number
+from entrygo.readiness.catalogue import CATALOGUE, FLAGS
 from entrygo.readiness.engine import Assessment, Exclusion, Finding
 
 ExportState = Literal["PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED"]
@@ -148,3 +150,196 @@ def notification_document(n: Any) -> dict[str, Any]:
 def event_document(event: Any) -> dict[str, Any]:
     return {"id": event.id, "type": event.type, "occurredAt": iso(event.occurred_at),
             "requestId": event.request_id, "data": event.data}
+
+
+# --- response shapes, for the published contract (the documents above are what is sent; the
+# --- contract tests check every response of the guide flow against these) ---------------------
+
+MessageCode = Literal[tuple(CATALOGUE)]  # type: ignore[valid-type]
+FlagName = Literal[FLAGS]  # type: ignore[valid-type]
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
+
+
+class ValidationMessageOut(WireModel):
+    code: MessageCode
+    severity: Literal["blocking", "warning", "info"]
+    message: str
+    scope: Literal["batch", "order", "line", "product"]
+    order_id: str | None
+    line_index: int | None
+    product_id: str | None
+    field: str | None
+    reference: str | None
+    export_unit_id: str | None = Field(None, description="Only on export-unit findings.")
+    order_ids: list[str] | None = Field(None, description="Only on export-unit findings.")
+
+
+class FlagOut(WireModel):
+    flag: FlagName
+    order_ids: list[str]
+    product_ids: list[str]
+
+
+class MissingDataOut(WireModel):
+    entity: Literal["product", "order"]
+    id: str
+    field: str
+    code: MessageCode
+
+
+class ExclusionOut(WireModel):
+    order_id: str
+    reason: ExclusionReason
+    codes: list[MessageCode] | None = Field(None, description="The blocking codes, for "
+                                                             "BLOCKING_ISSUES.")
+
+
+class ExportUnitOut(WireModel):
+    id: str
+    order_ids: list[str]
+    value_usd: float
+    entry_type: Literal["11", "01"]
+
+
+class StrategyOut(WireModel):
+    consolidation: Literal["per_consignee"]
+    export_units: list[ExportUnitOut]
+
+
+class TotalsOut(WireModel):
+    order_count: int
+    line_count: int
+    unit_count: int = Field(description="Export units (entries), one per consignee.")
+    value_usd: float
+    net_weight_kg: float
+
+
+class PlanOut(WireModel):
+    export_id: str | None = Field(description="The batch id; null for a dry run.")
+    batch_id: str | None = Field(alias="batch_id")
+    state: ExportState | None
+    status: ExportState | None
+    dry_run: bool
+    plan_hash: str = Field(pattern=r"^planhash_[0-9a-f]{64}$")
+    readiness_state: ReadinessState
+    validation_messages: list[ValidationMessageOut]
+    flags: list[FlagOut]
+    missing_data: list[MissingDataOut] = Field(alias="missing_data")
+    included_order_ids: list[str] = Field(alias="included_order_ids")
+    excluded_order_ids: list[str] = Field(alias="excluded_order_ids")
+    exclusions: list[ExclusionOut]
+    strategy: StrategyOut
+    totals: TotalsOut
+    warehouse_id: str
+    broker_id: str
+    destination_country: str
+    rules_version: str
+    reference_data_version: str
+    next_recommended_action: NextAction = Field(alias="next_recommended_action")
+    created_at: str
+
+
+class PackageRefOut(WireModel):
+    id: str
+    package_number: str
+    state: Literal["generated", "sent_to_broker", "delivery_failed"]
+
+
+class ArtifactOut(WireModel):
+    id: str
+    artifact_type: Literal["manifest", "commercial_invoice", "commercial_invoice_data",
+                           "entry_lines", "packing_list", "readiness_report",
+                           "metals_declaration"] = Field(alias="artifact_type")
+    filename: str
+    content_type: str = Field(alias="content_type")
+    size_bytes: int = Field(alias="size_bytes")
+    sha256: str
+    generated_at: str = Field(alias="generated_at")
+
+
+class BrokerSubmissionOut(WireModel):
+    id: str
+    submission_type: Literal["email"] = Field(alias="submission_type")
+    status: Literal["queued", "sent", "retrying", "failed"]
+    recipient_email: str = Field(alias="recipient_email")
+    subject: str
+    sent_at: str | None = Field(alias="sent_at")
+    error_message: str | None = Field(alias="error_message")
+    attempts: int
+    next_attempt_at: str | None = Field(alias="next_attempt_at")
+    transport: Literal["smtp", "outbox"] | None = Field(
+        description="How the last attempt went out; null before the first attempt.")
+    message_id: str = Field(alias="message_id", description="Stable per submission.")
+
+
+class NotificationOut(WireModel):
+    id: str
+    type: Literal["WAREHOUSE_NOTIFIED"]
+    channel: Literal["email"]
+    recipient: str
+    status: Literal["queued", "sent", "retrying", "failed"]
+    sent_at: str | None = Field(alias="sent_at")
+    error_message: str | None = Field(alias="error_message")
+    attempts: int
+
+
+class EventOut(WireModel):
+    id: str
+    type: EventType
+    occurred_at: str
+    request_id: str | None
+    data: dict[str, Any]
+
+
+class ExecutionOut(WireModel):
+    customs_package_id: str | None = Field(alias="customs_package_id")
+    customs_package: PackageRefOut | None
+    artifacts: list[ArtifactOut]
+    broker_submission: BrokerSubmissionOut | None
+    notifications: list[NotificationOut]
+    executed_at: str | None
+
+
+class ExecuteOut(ExecutionOut):
+    export_id: str
+    batch_id: str = Field(alias="batch_id")
+    status: ExportState
+    state: ExportState
+    plan_hash: str
+
+
+class InspectOut(PlanOut, ExecutionOut):
+    updated_at: str
+    events: list[EventOut]
+
+
+class ExportSummaryOut(WireModel):
+    export_id: str
+    batch_id: str = Field(alias="batch_id")
+    state: ExportState
+    status: ExportState
+    plan_hash: str
+    readiness_state: ReadinessState
+    warehouse_id: str
+    broker_id: str
+    destination_country: str
+    totals: TotalsOut
+    created_at: str
+    updated_at: str
+    executed_at: str | None
+
+
+class ExportListOut(WireModel):
+    data: list[ExportSummaryOut]
+    has_more: bool = Field(alias="has_more")
+    next_cursor: str | None = Field(alias="next_cursor")
+
+
+class CustomsPackageOut(WireModel):
+    id: str
+    export_batch_id: str
+    package_number: str
+    state: Literal["generated", "sent_to_broker", "delivery_failed"]
+    created_at: str
+    artifacts: list[ArtifactOut]
+    broker_submission: BrokerSubmissionOut | None

@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -189,8 +190,15 @@ def _places_check(places: int, ge: Decimal | None, le: Decimal | None):
 
 def DecimalField(*, places: int, ge: str | None = "0", le: str | None = None) -> Any:
     """An exact JSON number: no strings, no NaN, at most ``places`` decimals, within bounds."""
+    schema: dict[str, Any] = {"type": "number",
+                              "description": f"A JSON number with at most {places} decimals."}
+    if ge is not None:
+        schema["minimum"] = float(ge)
+    if le is not None:
+        schema["maximum"] = float(le)
     return Annotated[
         Decimal,
+        WithJsonSchema(schema),
         PlainSerializer(decimal_to_number, return_type=int | float),
         BeforeValidator(_to_decimal),
         AfterValidator(_places_check(places, Decimal(ge) if ge else None,
@@ -214,7 +222,9 @@ def _strict_int(value: Any) -> Any:
     return value
 
 
-StrictInt = Annotated[int, BeforeValidator(_strict_int)]
+def IntField(*, ge: int, le: int) -> Any:
+    """A JSON integer (not a boolean, not a fraction, not a string) within bounds."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_strict_int)]
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
 
@@ -229,7 +239,9 @@ def _idempotency_key(value: Any) -> Any:
     return value
 
 
-IdempotencyKeyField = Annotated[str, BeforeValidator(_idempotency_key)]
+IdempotencyKeyField = Annotated[str, BeforeValidator(_idempotency_key), WithJsonSchema({
+    "type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY_PATTERN.pattern,
+    "description": "Same as the Idempotency-Key header (the header wins when both are sent)."})]
 
 
 def Text(max_length: int, min_length: int = 0) -> Any:
@@ -279,7 +291,8 @@ def _metadata(value: Any) -> Any:
     return plain
 
 
-Metadata = Annotated[dict[str, Any], BeforeValidator(_metadata)]
+Metadata = Annotated[dict[str, Any], BeforeValidator(_metadata), WithJsonSchema({
+    "type": "object", "description": "Free-form JSON, kept as is (at most 16 KiB)."})]
 """A free-form JSON object kept as is (at most 16 KiB)."""
 
 
@@ -290,7 +303,9 @@ def _iso_country(value: str) -> str:
     return code
 
 
-CountryCode = Annotated[str, AfterValidator(_iso_country)]
+CountryCode = Annotated[str, AfterValidator(_iso_country), WithJsonSchema({
+    "type": "string", "minLength": 2, "maxLength": 2,
+    "description": "ISO 3166-1 alpha-2 country code (upper-cased on input)."})]
 """An ISO 3166-1 alpha-2 code, upper-cased on input (``UK`` is not one; ``GB`` is)."""
 
 Email = Annotated[EmailStr, Field(max_length=254)]
@@ -314,5 +329,6 @@ def _timestamp(value: Any) -> datetime:
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
 
-TimestampInput = Annotated[datetime, BeforeValidator(_timestamp)]
+TimestampInput = Annotated[datetime, BeforeValidator(_timestamp),
+                           WithJsonSchema({"type": "string", "format": "date-time"})]
 """RFC 3339 with an offset; stored in UTC to the millisecond."""

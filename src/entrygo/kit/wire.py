@@ -35,10 +35,11 @@ Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str)]
 
 
 class WireModel(BaseModel):
-    """Base of every response body."""
+    """Base of every response body. ``extra="forbid"``: the published schema lists every field
+    a response carries (``additionalProperties: false``), and tests hold responses to it."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True)
+                              serialize_by_alias=True, extra="forbid")
 
 
 class DataList(WireModel):

@@ -12,11 +12,11 @@ from entrygo.kit.validation import (
     CountryCode,
     Email,
     IdempotencyKeyField,
+    IntField,
     Metadata,
     MoneyUsd,
     OptText,
     RequestModel,
-    StrictInt,
     Text,
     TimestampInput,
 )
@@ -54,7 +54,7 @@ class Consignee(RequestModel):
 
 class LineIn(RequestModel):
     product_id: Text(64, 1)
-    quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    quantity: IntField(ge=1, le=1_000_000)
     unit_value_usd: MoneyUsd
 
 
