@@ -207,3 +207,26 @@ def test_request_ids(api, client):
         assert r.headers["x-request-id"].startswith("req_"), unsafe
     r = client.get("/api/nope", headers={"x-request-id": "trace-1"})
     assert r.headers["x-request-id"] == "trace-1" and r.json()["requestId"] == "trace-1"
+
+
+@pytest.mark.parametrize("raw, path", [
+    (b'{"accountId": "A", "name": "N\\u0000ul", "email": "b@example.com"}', "name"),
+    (b'{"accountId": "A", "name": "\\ud800 lone", "email": "b@example.com"}', "name"),
+    (b'{"accountId": "A", "name": "ok", "email": "b@example.com", "x": {"\\u0000": 1}}', "x"),
+])
+def test_text_that_no_database_can_store_is_rejected_at_the_edge(api, raw, path):
+    raw = raw.replace(b'"A"', json.dumps(api.account_id).encode())
+    r = api.post("/api/brokers", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert envelope(r, "VALIDATION_ERROR")["details"]["issues"] == [
+        {"path": path, "code": "invalid_format", "message": r.json()["details"]["issues"][0][
+            "message"]}]
+    assert api.get("/api/brokers").json()["data"][0]["id"] == api.broker_id
+    assert len(api.get("/api/brokers").json()["data"]) == 1
+
+
+def test_nul_in_the_url_is_refused(api):
+    for path in ("/api/orders?externalId=a%00b", "/api/orders/ord_%00", "/api/products?cursor=%00"):
+        r = api.get(path)
+        assert r.status_code == 400, path
+        assert envelope(r, "INVALID_REQUEST", "The URL must not contain NUL characters.")

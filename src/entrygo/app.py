@@ -15,6 +15,7 @@ from entrygo import __version__
 from entrygo.artifacts.store import LocalStore
 from entrygo.config import Settings
 from entrygo.contract import openapi
+from entrygo.contract.site import router as docs_router
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.routes import router as exports_router
@@ -22,6 +23,7 @@ from entrygo.kit.db import Database
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
 from entrygo.kit.idempotency import Idempotency
 from entrygo.kit.migrate import upgrade
+from entrygo.kit.ratelimit import RateLimiter
 from entrygo.orders.routes import router as orders_router
 from entrygo.products.routes import router as products_router
 from entrygo.readiness import reference
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.state.store = LocalStore(settings.artifact_dir)
     app.state.deliverer = build_deliverer(settings, db, app.state.store)
     app.state.idempotency = Idempotency(
@@ -97,6 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     openapi.install(app)
     for router in (system_router, setup_router, products_router, orders_router,
-                   exports_router):
+                   exports_router, docs_router):
         app.include_router(router)
     return app

@@ -65,9 +65,12 @@ def serve(
     if migrate:
         upgrade(settings.resolved_database_url)
     settings.secret  # noqa: B018 - create the secret once, before any worker starts
+    from entrygo.kit.logs import configure
+
+    configure(settings.log_level)
     uvicorn.run("entrygo.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers, log_level=settings.log_level,
-                proxy_headers=False)
+                proxy_headers=False, access_log=False, log_config=None)
 
 
 @db_app.command("upgrade")

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     delivery_lease_seconds: int = 120
     """How long one sender holds a message; after a crash it is resent once this runs out."""
     smtp_timeout_seconds: float = 10.0
+    rate_limit: str = "600/minute"
+    """Requests per API key (``limits`` notation: ``600/minute``, ``20/second``)."""
+    redis_url: str | None = None
+    """Share rate-limit counters between processes (``redis://127.0.0.1:6379/0``)."""
     gc_tuning: bool = True
     """Freeze start-up objects and collect young ones less often (see ``app.lifespan``)."""
     idempotency_lock_seconds: int = 60

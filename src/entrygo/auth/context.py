@@ -51,4 +51,6 @@ def authenticated(request: Request) -> Caller:
         key = find_active_key(session, state.settings.secret, token)
         caller = Caller(key.account_id, key.id, key.mode, key.warehouse_id)
     request.state.caller = caller
+    verdict = state.rate_limiter.check(key_id=caller.key_id)
+    request.state.rate_limit_headers = verdict.headers()
     return caller

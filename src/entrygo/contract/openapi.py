@@ -26,7 +26,7 @@ from entrygo.setup.schemas import BrokerCreate, BrokerOut, WarehouseCreate, Ware
 from entrygo.system.routes import Health, Live
 
 ERROR_CODES = {
-    400: ["INVALID_REQUEST", "VALIDATION_ERROR"],
+    400: ["INVALID_REQUEST", "VALIDATION_ERROR"],  # INVALID_REQUEST: body not JSON, NUL in URL
     401: ["INVALID_API_KEY"],
     403: ["INVALID_ACCOUNT_SCOPE"],
     404: ["NOT_FOUND"],
@@ -255,7 +255,8 @@ def _operation(op: Op, generated: dict[str, Any]) -> dict[str, Any]:
                                          "$ref": f"#/components/schemas/{op.response.__name__}"
                                      }}}}
     responses.update(op.extra_responses)
-    statuses = set(op.errors) | ({401, 429} if op.auth else set()) | {500}
+    # 400 anywhere: a URL with a NUL character is refused before routing
+    statuses = set(op.errors) | ({401, 429} if op.auth else set()) | {400, 500}
     if op.auth:
         statuses.add(503)
     for status in sorted(statuses):

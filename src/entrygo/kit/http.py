@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrygo.kit.errors import ApiError, Issue, service_unavailable, validation_error
 from entrygo.kit.ids import new_id
+from entrygo.kit.logs import log_access
 from entrygo.kit.validation import parse_json, validate_as
 
 log = logging.getLogger("entrygo")
@@ -44,19 +46,48 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         headers = dict(scope["headers"])
         sent = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = sent if _SAFE_REQUEST_ID.match(sent) else new_id("req")
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         raw_id = request_id.encode()
+        status = [500]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
-                ] + [(b"x-request-id", raw_id)]
+                status[0] = message["status"]
+                extra = [(b"x-request-id", raw_id)]
+                extra += [(k.lower().encode(), v.encode())
+                          for k, v in state.get("rate_limit_headers", {}).items()]
+                names = {k for k, _ in extra}
+                message["headers"] = [(k, v) for k, v in message.get("headers", [])
+                                      if k.lower() not in names] + extra
             await send(message)
 
+        try:
+            await self._dispatch(scope, receive, send_with_id, headers, request_id)
+        finally:
+            route = scope.get("route")
+            caller = state.get("caller")
+            log_access({
+                "requestId": request_id, "method": scope["method"],
+                "route": getattr(route, "path", None), "status": status[0],
+                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                "keyId": getattr(caller, "key_id", None),
+                "accountId": getattr(caller, "account_id", None),
+            })
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send_with_id: Any,
+                        headers: dict[bytes, bytes], request_id: str) -> None:
+        url = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if b"%00" in url or b"\x00" in url or "\x00" in scope.get("path", ""):
+            # no database stores NUL in text; refuse it here rather than deep in a query
+            response = error_response(ApiError(400, "INVALID_REQUEST", "The URL must not "
+                                               "contain NUL characters."), request_id)
+            await response(scope, receive, send_with_id)
+            return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             response = error_response(payload_too_large(self.max_body_bytes), request_id)

@@ -44,13 +44,50 @@ class _NonFinite:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Parse a request body; anything that is not JSON is 400 ``INVALID_REQUEST``."""
+    """Parse a request body; anything that is not JSON is 400 ``INVALID_REQUEST``.
+
+    Strings must also be text every database can store: a NUL character or a lone surrogate
+    (``"\\ud800"`` is valid JSON but not Unicode text) is a ``VALIDATION_ERROR`` naming the
+    path, here at the edge, once for every field and every key.
+    """
     if not raw.strip():
         raise invalid_request()
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_NonFinite)
+        data = json.loads(raw, parse_float=Decimal, parse_constant=_NonFinite)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise invalid_request() from exc
+    issues: list[Issue] = []
+    _check_text(data, [], issues)
+    if issues:
+        raise validation_error(issues)
+    return data
+
+
+def _bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_text(value: Any, path: list[str], issues: list[Issue]) -> None:
+    if isinstance(value, str):
+        if _bad_text(value):
+            issues.append(Issue(".".join(path), "Text must be Unicode without NUL characters",
+                                "invalid_format"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _bad_text(key):
+                issues.append(Issue(".".join(path), "Object keys must be Unicode without NUL "
+                                    "characters", "invalid_format"))
+            else:
+                _check_text(item, [*path, key], issues)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, [*path, str(index)], issues)
 
 
 def json_type_name(value: Any) -> str:
@@ -206,7 +243,7 @@ def DecimalField(*, places: int, ge: str | None = "0", le: str | None = None) ->
     ]
 
 
-MoneyUsd = DecimalField(places=4, ge="0", le="100000000")
+MoneyUsd = DecimalField(places=4, ge="0", le="1000000")
 """Unit values: USD, at most 4 decimals (CONTRACT §2)."""
 Percent = DecimalField(places=4, ge="0", le="100")
 WeightKg = DecimalField(places=6, ge="0", le="1000000")

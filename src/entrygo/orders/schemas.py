@@ -54,7 +54,7 @@ class Consignee(RequestModel):
 
 class LineIn(RequestModel):
     product_id: Text(64, 1)
-    quantity: IntField(ge=1, le=1_000_000)
+    quantity: IntField(ge=1, le=100_000)
     unit_value_usd: MoneyUsd
 
 

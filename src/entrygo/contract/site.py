@@ -1,0 +1,387 @@
+"""The documentation site: ``/docs`` and its pages, rendered from the repository's Markdown.
+
+The Markdown in ``docs/`` is the single source: these routes only render it (CommonMark with
+tables, raw HTML escaped) into one page template. ``/docs/concepts/readiness`` has no Markdown
+file: it is generated from the readiness engine's own catalogue and reference data, so the page
+cannot disagree with the rules the engine applies. Rendered pages are cached per process, keyed
+by path and the source file's modification time, so an edited file shows on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from starlette.exceptions import HTTPException
+
+from entrygo import __version__
+from entrygo.readiness.catalogue import CATALOGUE, FLAGS, RULES_VERSION, SEVERITY_RANK
+from entrygo.readiness.reference import load
+
+router = APIRouter(include_in_schema=False)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HTML_TYPE = "text/html; charset=utf-8"
+OPENAPI_PATH = "/docs/api/openapi"
+READINESS_PATH = "/docs/concepts/readiness"
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    """Where it is served."""
+    source: str | None
+    """The Markdown file, relative to ``docs/`` (None: generated)."""
+    label: str
+    """Its name in the navigation."""
+    section: str
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/docs", "index.md", "Overview", "Start"),
+    Page("/docs/guides/first-export", "guides/first-export.md", "Your first export", "Guides"),
+    Page("/docs/guides/warehouse-integration", "guides/warehouse-integration.md",
+         "Warehouse integration", "Guides"),
+    Page("/docs/guides/automation-agents", "guides/automation-agents.md",
+         "Automation clients and agents", "Guides"),
+    Page("/docs/products-import", "products-import.md", "Importing products", "Guides"),
+    Page("/docs/api/exports", "api/exports.md", "Exports API", "Reference"),
+    Page("/docs/api/orders", "api/orders.md", "Orders, products and setup", "Reference"),
+    Page("/docs/api/errors", "api/errors.md", "Errors and idempotency", "Reference"),
+    Page("/docs/artifacts", "artifacts.md", "Customs artifacts", "Reference"),
+    Page(READINESS_PATH, None, "Readiness rules", "Reference"),
+)
+SERVED_BY_SOURCE = {page.source: page.path for page in PAGES if page.source}
+KNOWN_PATHS = frozenset([*(page.path for page in PAGES), OPENAPI_PATH])
+_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.png")
+
+
+def docs_dir() -> Path:
+    """``docs/`` of the source checkout, else ``./docs`` (an installed package has none)."""
+    checkout = Path(__file__).resolve().parents[3] / "docs"
+    return checkout if checkout.is_dir() else Path.cwd() / "docs"
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def rewrite_link(href: str, source: str) -> str:
+    """Map a link in ``docs/<source>`` to where its target is served.
+
+    Absolute links, other sites and in-page anchors stay. Relative links resolve against the
+    source file: ``../api/errors.md#x`` becomes ``/docs/api/errors#x``, ``images/a.png``
+    becomes ``/docs/images/a.png``. Links that climb out of ``docs/`` are left alone.
+    """
+    if not href or href.startswith(("/", "#")) or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href):
+        return href
+    cut = min((i for i in (href.find("#"), href.find("?")) if i >= 0), default=len(href))
+    target, rest = href[:cut], href[cut:]
+    if not target:
+        return href
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    if resolved == ".." or resolved.startswith("../"):
+        return href
+    if resolved.endswith(".md"):
+        served = SERVED_BY_SOURCE.get(resolved)
+        if served is None:
+            stem = resolved.removesuffix(".md")
+            served = "/docs" if stem == "index" else f"/docs/{stem.removesuffix('/index')}"
+        return served + rest
+    return f"/docs/{resolved}{rest}"
+
+
+def _slug(text: str) -> str:
+    """GitHub-style heading anchors, so ``#some-heading`` links work as they do on GitHub."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def _plain(inline: Token) -> str:
+    return "".join(child.content for child in inline.children or ()
+                   if child.type in ("text", "code_inline"))
+
+
+def _prepare(tokens: Sequence[Token], source: str) -> None:
+    """Rewrite links, give h2-h4 anchors and link code spans that name a served page."""
+    seen: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
+            slug = _slug(_plain(tokens[i + 1])) or "section"
+            n = seen.get(slug, 0)
+            seen[slug] = n + 1
+            token.attrSet("id", slug if n == 0 else f"{slug}-{n}")
+        if token.type != "inline":
+            continue
+        depth = 0
+        for child in token.children or ():
+            if child.type == "link_open":
+                depth += 1
+                child.attrSet("href", rewrite_link(str(child.attrGet("href") or ""), source))
+            elif child.type == "link_close":
+                depth -= 1
+            elif child.type == "image":
+                child.attrSet("src", rewrite_link(str(child.attrGet("src") or ""), source))
+                child.attrSet("loading", "lazy")
+            elif child.type == "code_inline" and depth == 0 and child.content in KNOWN_PATHS:
+                child.meta["href"] = child.content
+
+
+def _code_inline(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    code = f"<code>{html.escape(token.content, quote=False)}</code>"
+    href = token.meta.get("href")
+    return f'<a href="{html.escape(href)}">{code}</a>' if href else code
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.add_render_rule("code_inline", _code_inline)
+    return md
+
+
+def render_markdown(text: str, source: str = "index.md") -> tuple[str, str]:
+    """``(title, html)`` of Markdown read from ``docs/<source>``; raw HTML comes out escaped."""
+    md = _markdown()
+    tokens = md.parse(text)
+    _prepare(tokens, source)
+    title = next((_plain(tokens[i + 1]) for i, t in enumerate(tokens)
+                  if t.type == "heading_open" and t.tag == "h1"), "")
+    return title, md.renderer.render(tokens, md.options, {})
+
+
+# --- the generated readiness page ----------------------------------------------------------------
+
+_EFFECT = {
+    "blocking": "The plan is <code>BLOCKED</code>: fix the data (or exclude the order) and plan "
+                "again. <code>POST …/execute</code> refuses a blocked plan.",
+    "warning": "The plan is <code>REVIEW_REQUIRED</code> (unless something blocks it): it can be "
+               "executed once someone has looked at the finding.",
+    "info": "Changes nothing: the plan stays <code>READY</code>; it is there to explain.",
+}
+
+# Which findings come with each treatment flag (engine.py sets both together).
+_FLAG_RULES = {
+    "SECTION_232_STEEL": ("Steel above the metal threshold, or in the steel scope without a "
+                          "declared share.", "METALS_REVIEW_RECOMMENDED"),
+    "SECTION_232_ALUMINUM": ("Aluminum above the metal threshold, or in the aluminum scope "
+                             "without a declared share.", "METALS_REVIEW_RECOMMENDED"),
+    "SECTION_232_COPPER": ("Copper above the metal threshold, or in the copper scope without a "
+                           "declared share.", "METALS_REVIEW_RECOMMENDED"),
+    "SECTION_301_CN": ("Goods of Chinese origin.", "CN_SECTION_301_REVIEW"),
+    "PGA_FDA": ("FDA-regulated goods (food, drugs, cosmetics, devices).", "PGA_FDA_REVIEW"),
+    "PGA_CPSC": ("Children's products, toys and other CPSC-regulated goods.", "PGA_CPSC_REVIEW"),
+    "PGA_FCC": ("Radio-frequency devices (with or without an FCC id).", "PGA_FCC_REVIEW"),
+    "DANGEROUS_GOODS": ("Batteries, lithium cells.", "DANGEROUS_GOODS_REVIEW"),
+    "FORMAL_ENTRY": ("An export unit above the informal entry threshold (order-level flag).",
+                     "FORMAL_ENTRY_REQUIRED"),
+    "UFLPA_SCREENING": ("Chinese origin with a high-priority material or HTS chapter.",
+                        "UFLPA_REVIEW"),
+}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _code_link(code: str) -> str:
+    return f'<a href="#{_e(code)}"><code>{_e(code)}</code></a>'
+
+
+def _money(value: Any) -> str:
+    return f"${value:,.2f}".removesuffix(".00")
+
+
+def readiness_html() -> tuple[str, str]:
+    """The rule catalogue as a page: severities, every code, treatment flags, versions."""
+    ref = load()
+    rules = list(CATALOGUE.values())
+    counts = {sev: sum(rule.severity == sev for rule in rules) for sev in SEVERITY_RANK}
+    title = "Readiness rules"
+    out = [
+        f"<h1>{_e(title)}</h1>",
+        '<p class="lede">Every readiness finding EntryGo can report when it plans an export '
+        "batch. This page is generated from the readiness engine's own catalogue "
+        "(<code>entrygo.readiness.catalogue</code>) and reference data, so it always matches "
+        f"the rules the service applies: rules version <strong>{_e(RULES_VERSION)}</strong>, "
+        f"reference data version <strong>{_e(ref.version)}</strong>.</p>",
+        "<p>A finding is a <code>validationMessages</code> entry with a <code>code</code> from "
+        "the table below, a <code>severity</code>, a message for people and, where one field is "
+        "responsible, the <code>field</code>. Branch on the code, never on the message.</p>",
+        '<h2 id="severities">Severities</h2>',
+        "<table><thead><tr><th>Severity</th><th>Effect on the plan</th><th>Rules</th></tr>"
+        "</thead><tbody>",
+        *(f'<tr><td><span class="sev sev-{_e(sev)}">{_e(sev)}</span></td>'
+          f"<td>{_EFFECT.get(sev, '')}</td><td>{counts[sev]}</td></tr>" for sev in SEVERITY_RANK),
+        "</tbody></table>",
+        "<p><strong>Scope.</strong> <em>Product</em> rules are judged from the product alone: "
+        "they also make up the product's own <code>readiness</code> "
+        '(<a href="/docs/api/orders"><code>/docs/api/orders</code></a>) and apply to every '
+        "order line that ships the product. <em>Plan</em> rules are judged when a batch is "
+        "planned, from the order, its lines, its destination or its export unit.</p>",
+        '<h2 id="reference-data">Reference data in force</h2>',
+        '<dl class="facts">',
+        f"<dt>Informal entry maximum</dt><dd>{_e(_money(ref.informal_entry_max_usd))} per "
+        f"export unit; above it, {_code_link('FORMAL_ENTRY_REQUIRED')}</dd>",
+        f"<dt>Section 232 metal threshold</dt><dd>{_e(ref.metals_threshold_pct)} % by weight; "
+        f"at or below it for every metal, {_code_link('METALS_BELOW_THRESHOLD')}</dd>",
+        "<dt>Embargoed origins</dt><dd>"
+        + ", ".join(f"<code>{_e(c)}</code>" for c in sorted(ref.embargoed_origins))
+        + f"; goods of these origins get {_code_link('PROHIBITED_ORIGIN')}</dd>",
+        "</dl>",
+        '<h2 id="rules">Rules</h2>',
+        f"<p>{len(rules)} codes: {counts['blocking']} blocking, {counts['warning']} warnings, "
+        f"{counts['info']} informational.</p>",
+        '<table class="rules"><colgroup><col class="c-code"><col class="c-sev">'
+        '<col class="c-scope"><col class="c-when"><col class="c-field"><col class="c-ref">'
+        "</colgroup><thead><tr><th>Code</th><th>Severity</th><th>Scope</th>"
+        "<th>Fires when</th><th>Field</th><th>Reference</th></tr></thead><tbody>",
+    ]
+    for rule in rules:
+        scope = "product" if rule.product_level else "plan"
+        field = f"<code>{_e(rule.field)}</code>" if rule.field else '<span class="muted">—</span>'
+        out.append(
+            f'<tr id="{_e(rule.code)}"><td><code>{_e(rule.code)}</code></td>'
+            f'<td><span class="sev sev-{_e(rule.severity)}">{_e(rule.severity)}</span></td>'
+            f"<td>{scope}</td><td>{_e(rule.fires_when)}</td><td>{field}</td>"
+            f"<td>{_e(rule.reference)}</td></tr>")
+    out += [
+        "</tbody></table>",
+        '<h2 id="treatment-flags">Treatment flags</h2>',
+        "<p>Flags tell the broker which customs treatments apply. A plan lists each flag with "
+        "the orders and products it concerns (<code>flags</code>); the artifacts carry them on "
+        "each line.</p>",
+        "<table><thead><tr><th>Flag</th><th>Set for</th><th>Finding</th></tr></thead><tbody>",
+    ]
+    for flag in FLAGS:
+        note, code = _FLAG_RULES.get(flag, ("", ""))
+        finding = _code_link(code) if code in CATALOGUE else '<span class="muted">—</span>'
+        out.append(f"<tr><td><code>{_e(flag)}</code></td><td>{_e(note)}</td>"
+                   f"<td>{finding}</td></tr>")
+    out += [
+        "</tbody></table>",
+        '<h2 id="versions">Versions</h2>',
+        '<dl class="facts">',
+        f"<dt>Rules version</dt><dd><code>{_e(RULES_VERSION)}</code> — changes when a rule's "
+        "logic changes; part of every <code>planHash</code> (<code>rulesVersion</code>)</dd>",
+        f"<dt>Reference data version</dt><dd><code>{_e(ref.version)}</code> — the tariff and "
+        "reference data files the rules read (<code>referenceDataVersion</code>)</dd>",
+        f"<dt>EntryGo</dt><dd><code>{_e(__version__)}</code></dd>",
+        "</dl>",
+    ]
+    return title, "\n".join(out) + "\n"
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@cache
+def _template() -> Template:
+    return Template((TEMPLATES / "page.html").read_text(encoding="utf-8"))
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "site.css").read_text(encoding="utf-8")
+
+
+def _nav(current: str) -> str:
+    parts: list[str] = []
+    for section in dict.fromkeys(page.section for page in PAGES):
+        items = [(page.path, page.label) for page in PAGES if page.section == section]
+        if section == "Reference":
+            items.append((OPENAPI_PATH, "OpenAPI document"))
+        links = "".join(
+            f'<li><a href="{_e(path)}"'
+            + (' aria-current="page"' if path == current else "")
+            + f">{_e(label)}</a></li>" for path, label in items)
+        parts.append(f"<section><h2>{_e(section)}</h2><ul>{links}</ul></section>\n")
+    return "".join(parts)
+
+
+def wrap(path: str, title: str, content: str, *, wide: bool = False) -> str:
+    """One page: title, navigation, content and footer in the site template."""
+    return _template().substitute(
+        title=_e(title or "EntryGo"), css=_css(), nav=_nav(path), content=content,
+        version=_e(__version__), main_class="wide" if wide else "")
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    body: bytes
+    etag: str
+
+
+_cache: dict[tuple[str, int], _Rendered] = {}
+
+
+def _build(page: Page, file: Path | None) -> str:
+    if file is None:
+        return wrap(page.path, *readiness_html(), wide=True)
+    title, content = render_markdown(file.read_text(encoding="utf-8"), page.source or "")
+    return wrap(page.path, title or page.label, content)
+
+
+def _rendered(page: Page) -> _Rendered:
+    file = None if page.source is None else docs_dir() / page.source
+    try:
+        key = (page.path, file.stat().st_mtime_ns if file else 0)
+    except OSError:
+        raise HTTPException(404) from None
+    hit = _cache.get(key)
+    if hit is None:
+        body = _build(page, file).encode()
+        hit = _Rendered(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        for stale in [k for k in _cache if k[0] == page.path]:
+            _cache.pop(stale, None)
+        _cache[key] = hit
+    return hit
+
+
+def _endpoint(page: Page) -> Callable[[Request], Response]:
+    def endpoint(request: Request) -> Response:
+        rendered = _rendered(page)
+        headers = {"Cache-Control": "no-cache", "ETag": rendered.etag}
+        if request.headers.get("if-none-match") == rendered.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(rendered.body, media_type=HTML_TYPE, headers=headers)
+
+    endpoint.__name__ = "docs_" + (page.path.removeprefix("/docs").strip("/")
+                                   .replace("/", "_").replace("-", "_") or "index")
+    return endpoint
+
+
+for _page in PAGES:
+    _handler = _endpoint(_page)
+    router.add_api_route(_page.path, _handler, methods=["GET"], name=_handler.__name__)
+
+
+def image_path(name: str) -> Path | None:
+    """The PNG ``docs/images/<name>``, if ``name`` is a plain file name of one that exists."""
+    if not _IMAGE_NAME.fullmatch(name) or ".." in name:
+        return None
+    folder = docs_dir() / "images"
+    try:
+        present = {p.name for p in folder.iterdir() if p.is_file()}
+    except OSError:
+        return None
+    return folder / name if name in present else None
+
+
+@router.get("/docs/images/{name}")
+def docs_image(name: str) -> FileResponse:
+    path = image_path(name)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-cache"})
