@@ -8,10 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from bench import execute, plan, sync
+from bench import execute, plan, sync, throughput
 from bench.common import postgres_available
 
-SUITES = {"sync": sync, "plan": plan, "execute": execute}
+SUITES = {"sync": sync, "plan": plan, "execute": execute, "throughput": throughput}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

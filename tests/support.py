@@ -120,9 +120,11 @@ def as_request(data: Any) -> Any:
 class ServerProcess:
     """``python -m entrygo serve`` in its own process, on a free loopback port."""
 
-    def __init__(self, settings: Settings, log_path: Any, env: dict[str, str]) -> None:
+    def __init__(self, settings: Settings, log_path: Any, env: dict[str, str],
+                 args: tuple[str, ...] = ()) -> None:
         import socket
 
+        self.args = args
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -142,7 +144,8 @@ class ServerProcess:
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "entrygo", "serve", "--no-migrate", "--host", "127.0.0.1",
-             "--port", str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+             "--port", str(self.port), *self.args], env=self.env, stdout=self.log,
+            stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -71,3 +71,10 @@ def test_json_edge():
         with pytest.raises(ApiError) as err:
             parse_json(bad)
         assert err.value.error_code == "INVALID_REQUEST"
+
+
+def test_log_redaction():
+    from entrygo.kit.logs import redact
+
+    assert redact("key shpbndl_live_AbC123xyz and shpbndl_test_Q9 for ops@example.com") == \
+        "key shpbndl_live_[redacted] and shpbndl_test_[redacted] for [email]"

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     max_body_bytes: int = 10 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 30_000
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     log_level: str = "info"
     smtp_url: str | None = None
     """``smtp://host:port`` (``?starttls=true``) or ``smtps://``; unset: ``.eml`` files in the
