@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench import execute, plan, sync, throughput
+from bench import chart, execute, plan, sync, throughput
 from bench.common import postgres_available
 
 SUITES = {"sync": sync, "plan": plan, "execute": execute, "throughput": throughput}
@@ -17,10 +17,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("names", nargs="*", choices=[*SUITES, []], default=list(SUITES))
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"which benchmarks ({', '.join(SUITES)}); all by default")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per figure")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
+    unknown = [n for n in args.names if n not in SUITES]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}: choose from {', '.join(SUITES)}")
     backends = args.backend
     if not backends:
         backends = ["sqlite", "postgresql"] if postgres_available() else ["sqlite"]
@@ -34,7 +38,8 @@ def main() -> int:
             SUITES[name].show(result)
             results.append({"suite": name, **result})
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"results written to {RESULTS / 'latest.json'}")
+    chart.draw(results, RESULTS / "latest.png")
+    print(f"results written to {RESULTS / 'latest.json'} and {RESULTS / 'latest.png'}")
     return 0
 
 

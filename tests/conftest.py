@@ -77,8 +77,10 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    # auth_cache_seconds=0: tests that revoke a key see it rejected at once (the cache itself
+    # has its own test, and live server processes keep the default)
     return Settings(database_url=database_url, data_dir=tmp_path / "data",
-                    secret_key=TEST_SECRET, auto_migrate=False)
+                    secret_key=TEST_SECRET, auto_migrate=False, auth_cache_seconds=0)
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from fastapi.testclient import TestClient
 
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
@@ -20,6 +19,9 @@ from entrygo.kit.db import Database
 from entrygo.kit.validation import parse_json, validate_as
 from entrygo.setup import service as setup
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 
 def product(external_id: str = "SKU-1", **overrides: Any) -> dict[str, Any]:

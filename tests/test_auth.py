@@ -150,3 +150,37 @@ def test_foreign_account_id_in_a_body_is_403(api, client, world):
     # nothing was written for either account
     assert other.get("/api/products").json()["data"] == []
     assert api.get("/api/products").json()["data"] == []
+
+
+def test_verified_keys_are_cached_briefly_and_expiry_is_exact(settings, world, db):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from entrygo.app import create_app
+
+    app = create_app(settings.model_copy(update={"auth_cache_seconds": 1}))
+    account = world.account()
+    key = world.key(account)
+    with TestClient(app) as client:
+        auth = {"authorization": f"Bearer {key}"}
+        key_id = client.get("/api/system/health", headers=auth).json()["apiKey"]["id"]
+        with db.write() as s:
+            revoke_key(s, key_id)
+        # within the cache window the process still trusts what it verified...
+        assert client.get("/api/system/health", headers=auth).status_code == 200
+        time.sleep(1.1)
+        # ...and after it the revocation holds
+        r = client.get("/api/system/health", headers=auth)
+        assert r.status_code == 401 and r.json()["message"] == "This API key has been revoked."
+    app.state.db.dispose()
+    # an expiry is exact even while the key is cached (here for a minute)
+    long_cache = create_app(settings.model_copy(update={"auth_cache_seconds": 60}))
+    soon = world.key(account, expires_at=utcnow() + timedelta(milliseconds=1500))
+    with TestClient(long_cache) as client:
+        soon_auth = {"authorization": f"Bearer {soon}"}
+        assert client.get("/api/system/health", headers=soon_auth).status_code == 200
+        time.sleep(1.6)
+        r = client.get("/api/system/health", headers=soon_auth)
+        assert r.status_code == 401 and r.json()["message"] == "This API key has expired."
+    long_cache.state.db.dispose()

@@ -296,7 +296,9 @@ def test_inspect_runs_a_fixed_number_of_queries(flow, app):
             event.remove(app.state.db.engine, "before_cursor_execute", listener)
         return len([s for s in statements if s.split()[0].upper() == "SELECT"])
 
-    assert count(small_plan["exportId"]) == count(large_plan["exportId"]) == 7
+    # auth, the version check, then (not cached yet) batch, package, artifacts, submission,
+    # notifications, events
+    assert count(small_plan["exportId"]) == count(large_plan["exportId"]) == 8
 
 
 def test_generation_failure_marks_the_batch_failed(flow, app, db):
@@ -329,3 +331,30 @@ def test_demo_products_plan_to_the_guide_states(api):
     assert [m["code"] for m in data[0]["readiness"]["messages"]] == [
         "METALS_REVIEW_RECOMMENDED"]
 
+
+
+def test_inspect_cache_follows_every_change(flow, app, world):
+    """A cached rendering is only ever served for the version it was rendered at."""
+    plan, _ = planned(flow)
+    batch = plan["exportId"]
+    first = flow.api.get(f"/api/exports/{batch}")
+    assert first.content == flow.api.get(f"/api/exports/{batch}").content  # served from cache
+    cancelled = flow.api.post(f"/api/exports/{batch}/cancel")
+    assert flow.api.get(f"/api/exports/{batch}").json()["state"] == "CANCELLED"
+    assert flow.api.get(f"/api/exports/{batch}").content == cancelled.content
+    # another process's change (here: a second app on the same database) is seen too
+    other_app_key = world.key(flow.api.account_id)
+    from entrygo.app import create_app
+
+    other = create_app(app.state.settings)
+    with TestClient(other) as c:
+        plan2 = c.post("/api/exports/plan", headers={"authorization": f"Bearer {other_app_key}"},
+                       json={"accountId": flow.api.account_id, "warehouseId": flow.api.warehouse_id,
+                             "brokerId": flow.api.broker_id,
+                             "orderIds": plan["included_order_ids"]}).json()
+        assert flow.api.get(f"/api/exports/{plan2['exportId']}").json()["state"] == "PLANNED"
+        c.post("/api/exports/execute", headers={"authorization": f"Bearer {other_app_key}"},
+               json={"accountId": flow.api.account_id, "batchId": plan2["exportId"]})
+    other.state.db.dispose()
+    done = flow.api.get(f"/api/exports/{plan2['exportId']}").json()
+    assert done["state"] == "COMPLETED" and done["brokerSubmission"]["status"] == "sent"

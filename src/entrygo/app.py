@@ -13,11 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from entrygo import __version__
 from entrygo.artifacts.store import LocalStore
+from entrygo.auth.context import KeyCache
 from entrygo.config import Settings
 from entrygo.contract import openapi
 from entrygo.contract.site import router as docs_router
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
+from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.routes import router as exports_router
 from entrygo.kit.db import Database
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
@@ -91,7 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
+    app.state.key_cache = KeyCache(settings.auth_cache_seconds)
     app.state.store = LocalStore(settings.artifact_dir)
+    app.state.inspect_cache = RenderedCache()
     app.state.deliverer = build_deliverer(settings, db, app.state.store)
     app.state.idempotency = Idempotency(
         db, lock_seconds=settings.idempotency_lock_seconds,

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: int = 120
     """How long one sender holds a message; after a crash it is resent once this runs out."""
     smtp_timeout_seconds: float = 10.0
+    auth_cache_seconds: float = 5.0
+    """How long a process trusts a key it verified (a revocation takes effect within it)."""
     rate_limit: str = "600/minute"
     """Requests per API key (``limits`` notation: ``600/minute``, ``20/second``)."""
     redis_url: str | None = None

@@ -1,12 +1,22 @@
-"""Who is calling: the authenticated key's account and restrictions, as a FastAPI dependency."""
+"""Who is calling: the authenticated key's account and restrictions, as a FastAPI dependency.
+
+Verified keys are remembered per process for ``ENTRYGO_AUTH_CACHE_SECONDS`` (default 5), so
+the hot path needs neither a database round trip nor a worker thread; a revocation therefore
+takes effect within that many seconds (an expiry, exactly). Unknown keys are never cached.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
-from entrygo.auth.keys import find_active_key
+from entrygo.auth.keys import find_active_key, key_hash, looks_like_key
+from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError, account_scope
 
 
@@ -29,12 +39,50 @@ class Caller:
             raise account_scope("This API key is restricted to another warehouse.", field=field)
 
 
+class KeyCache:
+    """Verified keys by their keyed hash, each until ``ttl`` runs out or the key expires."""
+
+    def __init__(self, ttl_seconds: float, size: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.size = size
+        self._items: dict[str, tuple[float, datetime | None, Caller]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Caller | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._items.get(digest)
+        if entry is None:
+            return None
+        until, expires_at, caller = entry
+        if time.monotonic() >= until or (expires_at is not None and expires_at <= utcnow()):
+            with self._lock:
+                self._items.pop(digest, None)
+            return None
+        return caller
+
+    def put(self, digest: str, caller: Caller, expires_at: datetime | None) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.clear()  # crude but bounded; it refills from the database
+            self._items[digest] = (time.monotonic() + self.ttl, expires_at, caller)
+
+
 def _missing() -> ApiError:
     return ApiError(401, "INVALID_API_KEY", "Missing API key.",
                     headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticated(request: Request) -> Caller:
+def _lookup(state: object, token: str) -> tuple[Caller, datetime | None]:
+    with state.db.read() as session:  # type: ignore[attr-defined]
+        key = find_active_key(session, state.settings.secret, token)  # type: ignore[attr-defined]
+        return Caller(key.account_id, key.id, key.mode, key.warehouse_id), key.expires_at
+
+
+async def authenticated(request: Request) -> Caller:
     header = request.headers.get("authorization")
     if header is None or not header.strip():
         raise _missing()
@@ -47,10 +95,17 @@ def authenticated(request: Request) -> Caller:
     if not token:
         raise _missing()
     state = request.app.state
-    with state.db.read() as session:
-        key = find_active_key(session, state.settings.secret, token)
-        caller = Caller(key.account_id, key.id, key.mode, key.warehouse_id)
+    digest = key_hash(state.settings.secret, token) if looks_like_key(token) else None
+    caller = state.key_cache.get(digest) if digest else None
+    if caller is None:
+        caller, expires_at = await run_in_threadpool(_lookup, state, token)
+        if digest:
+            state.key_cache.put(digest, caller, expires_at)
     request.state.caller = caller
-    verdict = state.rate_limiter.check(key_id=caller.key_id)
+    limiter = state.rate_limiter
+    if limiter.shared:  # a network round trip: not on the event loop
+        verdict = await run_in_threadpool(limiter.check, caller.key_id)
+    else:
+        verdict = limiter.check(caller.key_id)
     request.state.rate_limit_headers = verdict.headers()
     return caller

@@ -111,6 +111,7 @@ class Deliverer:
         s.execute(update(model).where(model.id == row.id).values(
             attempts=attempts, lease_until=None, transport=self.transport.name,
             updated_at=now, **values))
+        events.touch(s, row.batch_id)  # delivery state is part of inspect, event or not
         timeline: list[tuple[str, dict[str, Any]]] = []
         if model is BrokerSubmission:
             s.execute(update(CustomsPackage).where(CustomsPackage.id == package_id).values(

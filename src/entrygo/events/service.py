@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from entrygo.events.models import ExportEvent
+from entrygo.exports.models import ExportBatch
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
 
@@ -18,11 +19,19 @@ EVENT_TYPES = (
 )
 
 
+def touch(session: Session, batch_id: str) -> None:
+    """Note that what inspect shows of this batch changed (its cached rendering is stale)."""
+    session.execute(update(ExportBatch).where(ExportBatch.id == batch_id).values(
+        version=ExportBatch.version + 1))
+
+
 def record(session: Session, *, account_id: str, batch_id: str, request_id: str | None,
            events: list[tuple[str, dict[str, Any]]]) -> None:
-    """Append events (type, data) to a batch's timeline, in order, in one statement."""
+    """Append events (type, data) to a batch's timeline, in order, in one statement; every
+    event is a change inspect shows, so the batch's version moves too."""
     if not events:
         return
+    touch(session, batch_id)
     now = utcnow()
     rows = []
     for kind, data in events:

@@ -6,6 +6,8 @@ package's artifacts, the broker submission, the notifications and the events, on
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from entrygo.exports.schemas import (
     submission_document,
 )
 from entrygo.kit.clock import iso
+from entrygo.kit.wire import json_bytes
 
 
 def execution_parts(session: Session, batch: ExportBatch) -> dict[str, Any]:
@@ -78,3 +81,47 @@ def package_view(session: Session, package: CustomsPackage) -> dict[str, Any]:
             "createdAt": iso(package.created_at),
             "artifacts": [artifact_document(a) for a in artifacts],
             "brokerSubmission": submission_document(submission) if submission else None}
+
+
+class RenderedCache:
+    """Rendered inspect documents by (batch id, version), least recently used out first.
+
+    Any change inspect shows bumps the batch's ``version`` in the same transaction, so a hit is
+    exactly what a fresh rendering would give; each process keeps its own cache.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, int], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def inspect_bytes(session: Session, cache: RenderedCache, account_id: str, batch_id: str,
+                  warehouse_id: str | None) -> bytes | None:
+    """The rendered inspect document, or None when the caller cannot see the batch."""
+    head = session.execute(select(ExportBatch.version, ExportBatch.warehouse_id).where(
+        ExportBatch.id == batch_id, ExportBatch.account_id == account_id)).one_or_none()
+    if head is None or (warehouse_id is not None and head.warehouse_id != warehouse_id):
+        return None
+    key = (batch_id, head.version)
+    body = cache.get(key)
+    if body is None:
+        batch = session.get(ExportBatch, batch_id)
+        assert batch is not None
+        body = json_bytes(inspect_document(session, batch))
+        cache.put(key, body)
+    return body

@@ -35,4 +35,7 @@ class ExportBatch(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     executed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Bumped by every change that inspect shows (see ``events.service.touch``): the key of
+    the rendered read model's cache."""
 

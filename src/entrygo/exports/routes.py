@@ -13,7 +13,12 @@ from entrygo.auth.context import Caller, authenticated
 from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports import execute as executing
 from entrygo.exports import service
-from entrygo.exports.inspect import execute_document, inspect_document, package_view
+from entrygo.exports.inspect import (
+    execute_document,
+    inspect_bytes,
+    inspect_document,
+    package_view,
+)
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import (
     AccountBody,
@@ -25,7 +30,7 @@ from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.http import json_body, optional_json_body, request_id_of
 from entrygo.kit.pagination import PageParams, encode_cursor
 from entrygo.kit.repository import get_owned, list_owned
-from entrygo.kit.wire import respond
+from entrygo.kit.wire import WireResponse, respond
 from entrygo.kit.writes import run_write
 
 router = APIRouter(tags=["exports"])
@@ -170,8 +175,10 @@ def list_exports(request: Request, caller: Caller = Depends(authenticated),
 @router.get("/api/exports/{batch_id}")
 def inspect(batch_id: str, request: Request,
             caller: Caller = Depends(authenticated)) -> Response:
-    with request.app.state.db.read() as s:
-        batch = get_owned(s, ExportBatch, caller.account_id, batch_id)
-        if batch is None or (caller.warehouse_id and batch.warehouse_id != caller.warehouse_id):
-            raise not_found("Export batch")
-        return respond(inspect_document(s, batch))
+    state = request.app.state
+    with state.db.read() as s:
+        body = inspect_bytes(s, state.inspect_cache, caller.account_id, batch_id,
+                             caller.warehouse_id)
+    if body is None:
+        raise not_found("Export batch")
+    return WireResponse(body)

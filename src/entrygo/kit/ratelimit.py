@@ -33,6 +33,7 @@ class RateLimiter:
         options = {"key_prefix": "entrygo"} if redis_url else {}
         self.storage = storage.storage_from_string(uri, **options)
         self.strategy = strategies.SlidingWindowCounterRateLimiter(self.storage)
+        self.shared = redis_url is not None
         self.window = self.item.get_expiry()
 
     def hit(self, key_id: str) -> Verdict:
