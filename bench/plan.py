@@ -41,7 +41,7 @@ def _orders(b: Backend, account: str, product_ids: list[str]) -> list[str]:
         body = parse_json(json.dumps({"accountId": account,
                                       "items": generated[start:start + 1000]}).encode())
         with b.db.write() as s:
-            ids += [o.id for o in sync_orders(s, account, validate_as(OrderSync, body).items)]
+            ids += [o["id"] for o in sync_orders(s, account, validate_as(OrderSync, body).items)]
     return ids
 
 

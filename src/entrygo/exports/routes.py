@@ -28,7 +28,7 @@ from entrygo.exports.schemas import (
 )
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.http import json_body, optional_json_body, request_id_of
-from entrygo.kit.pagination import PageParams, encode_cursor
+from entrygo.kit.pagination import PageParams, page_of
 from entrygo.kit.repository import get_owned, list_owned
 from entrygo.kit.wire import WireResponse, respond
 from entrygo.kit.writes import run_write
@@ -166,10 +166,7 @@ def list_exports(request: Request, caller: Caller = Depends(authenticated),
         where.append(ExportBatch.warehouse_id == caller.warehouse_id)
     with request.app.state.db.read() as s:
         rows = list_owned(s, ExportBatch, caller.account_id, page, *where)
-    has_more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    return respond({"data": [summary_document(b) for b in rows], "has_more": has_more,
-                    "next_cursor": encode_cursor(rows[-1].id) if has_more else None})
+    return respond(page_of([summary_document(b) for b in rows], page, [b.id for b in rows]))
 
 
 @router.get("/api/exports/{batch_id}")

@@ -10,19 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Query
-from pydantic import Field
 from sqlalchemy import Select
 
 from entrygo.kit.errors import Issue, validation_error
 from entrygo.kit.wire import WireModel
 
 _ID = re.compile(r"^[a-z]{1,8}_[0-9a-z]{26}$")
-
-
-class Page(WireModel):
-    data: list[Any]
-    has_more: bool = Field(serialization_alias="has_more")
-    next_cursor: str | None = Field(serialization_alias="next_cursor")
 
 
 class PageParams:
@@ -59,9 +52,16 @@ def newest_first(stmt: Select[Any], id_column: Any, page: PageParams) -> Select[
     return stmt.order_by(id_column.desc()).limit(page.limit + 1)
 
 
-def page_of(items: Sequence[Any], page: PageParams) -> Page:
-    """Wrap the ``limit + 1`` rows fetched by ``newest_first`` (each with an ``id``) as a page."""
+def page_of(items: Sequence[Any], page: PageParams,
+            ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """Wrap the ``limit + 1`` items fetched by ``newest_first`` as a page. Items are wire
+    models or documents; ``ids`` are their row ids (by default each item's ``id``)."""
     has_more = len(items) > page.limit
     kept = list(items[: page.limit])
-    return Page(data=kept, has_more=has_more,
-                next_cursor=encode_cursor(kept[-1].id) if has_more else None)
+    if ids is None:
+        ids = [k["id"] if isinstance(k, dict) else k.id for k in kept]
+    last_id = ids[len(kept) - 1] if kept else None
+    return {"data": [k.model_dump(mode="json", by_alias=True) if isinstance(k, WireModel)
+                     else k for k in kept],
+            "has_more": has_more,
+            "next_cursor": encode_cursor(last_id) if has_more and last_id else None}

@@ -8,7 +8,7 @@ from entrygo.kit.errors import not_found
 from entrygo.kit.http import json_body
 from entrygo.kit.pagination import PageParams, page_of
 from entrygo.kit.repository import get_owned, list_owned
-from entrygo.kit.wire import DataList, respond
+from entrygo.kit.wire import respond
 from entrygo.kit.writes import run_write
 from entrygo.orders import service
 from entrygo.orders.models import Order
@@ -21,8 +21,8 @@ router = APIRouter(tags=["orders"])
 def sync_orders(request: Request, caller: Caller = Depends(authenticated),
                 body: OrderSync = Depends(json_body(OrderSync))) -> Response:
     caller.require_account(body.account_id)
-    return run_write(request, caller, lambda s: DataList(
-        data=service.sync_orders(s, caller.account_id, body.items)))
+    return run_write(request, caller, lambda s: {
+        "data": service.sync_orders(s, caller.account_id, body.items)})
 
 
 @router.get("/api/orders")

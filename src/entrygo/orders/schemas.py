@@ -8,6 +8,7 @@ import pycountry
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from entrygo.kit.clock import iso
 from entrygo.kit.validation import (
     CountryCode,
     Email,
@@ -20,7 +21,7 @@ from entrygo.kit.validation import (
     Text,
     TimestampInput,
 )
-from entrygo.kit.wire import Num, Timestamp, WireModel
+from entrygo.kit.wire import Num, Timestamp, WireModel, decimal_to_number
 
 MAX_LINES_PER_ORDER = 250
 INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
@@ -103,3 +104,26 @@ class OrderOut(WireModel):
 
 class OrderSynced(OrderOut):
     sync_status: Literal["created", "updated", "unchanged"]
+
+
+def order_document(*, order_id: str, external_id: str, total: Any, fields: dict[str, Any],
+                   lines: list[dict[str, Any]], created_at: Any, updated_at: Any,
+                   sync_status: str | None = None) -> dict[str, Any]:
+    """An order as the API answers it (the shape of ``OrderOut``/``OrderSynced``), built as a
+    plain document: syncs answer a thousand of these at once."""
+    doc = {
+        "id": order_id, "externalId": external_id, "totalValueUsd": decimal_to_number(total),
+        "destinationCountry": fields["destination_country"],
+        "destinationRegion": fields["destination_region"],
+        "destinationPostalCode": fields["destination_postal_code"],
+        "items": [{"productId": ln["product_id"], "quantity": ln["quantity"],
+                   "unitValueUsd": decimal_to_number(ln["unit_value_usd"]),
+                   "lineValueUsd": decimal_to_number(ln["line_value_usd"])} for ln in lines],
+        "metadata": fields["metadata"], "consignee": fields["consignee"],
+        "orderedAt": iso(fields["ordered_at"]), "currency": fields["currency"],
+        "incoterm": fields["incoterm"], "createdAt": iso(created_at),
+        "updatedAt": iso(updated_at),
+    }
+    if sync_status is not None:
+        doc["syncStatus"] = sync_status
+    return doc

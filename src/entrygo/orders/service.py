@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.kit.clock import iso, utcnow
+from entrygo.kit.db import bulk_insert
 from entrygo.kit.errors import ApiError, Issue, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.money import cents, plain
 from entrygo.orders.models import Order, OrderLine
-from entrygo.orders.schemas import LineOut, OrderIn, OrderOut, OrderSynced
+from entrygo.orders.schemas import OrderIn, order_document
 from entrygo.products.models import Product
 
 ORDERS = Order.__table__
@@ -97,7 +98,8 @@ def _check_references(session: Session, account_id: str, items: list[OrderIn]) -
     return issues
 
 
-def sync_orders(session: Session, account_id: str, items: list[OrderIn]) -> list[OrderSynced]:
+def sync_orders(session: Session, account_id: str,
+                items: list[OrderIn]) -> list[dict[str, Any]]:
     issues = _check_references(session, account_id, items)
     if issues:
         raise validation_error(issues)
@@ -137,48 +139,37 @@ def sync_orders(session: Session, account_id: str, items: list[OrderIn]) -> list
             changed_orders.append({"_id": order_id, **values})
         if status != "unchanged":
             new_lines.extend({"order_id": order_id, **line} for line in p.lines)
-        # model_construct: these values were validated on the way in; no need to twice
-        out.append(OrderSynced.model_construct(
-            id=order_id, external_id=p.item.external_id, total_value_usd=p.total,
-            destination_country=p.item.destination_country,
-            destination_region=p.item.destination_region,
-            destination_postal_code=p.item.destination_postal_code,
-            items=[LineOut.model_construct(
-                product_id=ln["product_id"], quantity=ln["quantity"],
-                unit_value_usd=ln["unit_value_usd"], line_value_usd=ln["line_value_usd"])
-                for ln in p.lines],
-            metadata=p.fields["metadata"], consignee=p.fields["consignee"],
-            ordered_at=p.item.ordered_at, currency=p.item.currency, incoterm=p.item.incoterm,
-            created_at=created_at, updated_at=updated_at, sync_status=status))
+        out.append(order_document(
+            order_id=order_id, external_id=p.item.external_id, total=p.total,
+            fields=p.fields, lines=p.lines, created_at=created_at, updated_at=updated_at,
+            sync_status=status))
 
     if changed_orders:
         session.execute(delete(LINES).where(
             LINES.c.order_id.in_([o["_id"] for o in changed_orders])))
         session.execute(update(ORDERS).where(ORDERS.c.id == bindparam("_id")), changed_orders)
-    if new_orders:
-        session.execute(insert(ORDERS), new_orders)
-    if new_lines:
-        session.execute(insert(LINES), new_lines)
+    bulk_insert(session, ORDERS, new_orders)
+    bulk_insert(session, LINES, new_lines)
     return out
 
 
 # --- reads ---------------------------------------------------------------------------------------
 
-def orders_out(session: Session, rows: list[Any]) -> list[OrderOut]:
+def orders_out(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
     """Wire orders for rows of ``orders``, with their lines read in one query."""
     ids = [row.id for row in rows]
-    lines: dict[str, list[LineOut]] = {order_id: [] for order_id in ids}
+    lines: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in ids}
     if ids:
         for line in session.execute(
                 select(LINES).where(LINES.c.order_id.in_(ids))
                 .order_by(LINES.c.order_id, LINES.c.line_index)):
-            lines[line.order_id].append(LineOut(
-                product_id=line.product_id, quantity=line.quantity,
-                unit_value_usd=line.unit_value_usd, line_value_usd=line.line_value_usd))
-    return [OrderOut(
-        id=row.id, external_id=row.external_id, total_value_usd=row.total_value_usd,
-        destination_country=row.destination_country, destination_region=row.destination_region,
-        destination_postal_code=row.destination_postal_code, items=lines[row.id],
-        metadata=row.meta, consignee=row.consignee, ordered_at=row.ordered_at,
-        currency=row.currency, incoterm=row.incoterm, created_at=row.created_at,
-        updated_at=row.updated_at) for row in rows]
+            lines[line.order_id].append(dict(line._mapping))
+    return [order_document(
+        order_id=row.id, external_id=row.external_id, total=row.total_value_usd,
+        fields={"destination_country": row.destination_country,
+                "destination_region": row.destination_region,
+                "destination_postal_code": row.destination_postal_code,
+                "consignee": row.consignee, "ordered_at": row.ordered_at,
+                "currency": row.currency, "incoterm": row.incoterm, "metadata": row.meta},
+        lines=lines[row.id], created_at=row.created_at, updated_at=row.updated_at)
+        for row in rows]
