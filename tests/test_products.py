@@ -98,7 +98,7 @@ def test_duplicate_external_id_in_one_call(api):
     assert body["field"] == "items.2.externalId"
     assert body["details"]["issues"] == [
         {"path": "items.2.externalId", "code": "duplicate",
-         "message": "Duplicate externalId (also at items.0)"}]
+         "message": "Duplicate externalId (also at items.0.externalId)"}]
     assert api.get("/api/products").json()["data"] == []
 
 

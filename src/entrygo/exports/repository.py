@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -10,24 +9,19 @@ from sqlalchemy.orm import Session
 
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
+from entrygo.kit.db import chunked
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
 
-IN_CHUNK = 10_000
 ORDERS, LINES, PRODUCTS = Order.__table__, OrderLine.__table__, Product.__table__
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start:start + IN_CHUNK]
 
 
 def orders_by_id(session: Session, account_id: str, ids: list[str], *,
                  lock: bool = False) -> dict[str, Any]:
     """Order rows of this account by id (ids of other accounts are simply absent)."""
     found: dict[str, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         stmt = select(ORDERS.c.id, ORDERS.c.external_id, ORDERS.c.destination_country,
                       ORDERS.c.destination_region, ORDERS.c.destination_postal_code,
                       ORDERS.c.consignee, ORDERS.c.total_value_usd,
@@ -41,7 +35,7 @@ def orders_by_id(session: Session, account_id: str, ids: list[str], *,
 def order_facts(session: Session, rows: list[Any]) -> list[OrderFacts]:
     """Facts for order rows (from ``orders_by_id``), lines read in bulk."""
     lines: dict[str, list[LineFacts]] = {row.id: [] for row in rows}
-    for chunk in _chunks(list(lines)):
+    for chunk in chunked(list(lines)):
         for ln in session.execute(
                 select(LINES.c.order_id, LINES.c.product_id, LINES.c.quantity,
                        LINES.c.unit_value_usd, LINES.c.line_value_usd)
@@ -57,7 +51,7 @@ def order_facts(session: Session, rows: list[Any]) -> list[OrderFacts]:
 
 def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str, ProductFacts]:
     out: dict[str, ProductFacts] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunked(sorted(ids)):
         for p in session.execute(select(
                 PRODUCTS.c.id, PRODUCTS.c.title, PRODUCTS.c.customs_description,
                 PRODUCTS.c.hts_code, PRODUCTS.c.country_of_origin, PRODUCTS.c.mid,

@@ -14,7 +14,14 @@ from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import PlanRequest, plan_document
 from entrygo.exports.snapshot import only_included, plan_hash
 from entrygo.kit.clock import utcnow
-from entrygo.kit.errors import ApiError, Issue, account_scope, not_found, validation_error
+from entrygo.kit.errors import (
+    ApiError,
+    Issue,
+    account_scope,
+    duplicate_issues,
+    not_found,
+    validation_error,
+)
 from entrygo.kit.ids import new_id
 from entrygo.kit.repository import get_owned
 from entrygo.readiness import reference
@@ -44,17 +51,12 @@ def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehou
 
 
 def _check_order_ids(ids: list[str], found: dict[str, Any]) -> None:
-    issues, seen = [], {}
-    for index, order_id in enumerate(ids):
-        if order_id in seen:
-            issues.append(Issue(f"orderIds.{index}", f"Duplicate order id (also at orderIds."
-                                f"{seen[order_id]})", "duplicate"))
-        elif order_id not in found:
-            issues.append(Issue(f"orderIds.{index}", "No order with this id in the account",
-                                "unknown_reference"))
-        seen.setdefault(order_id, index)
+    issues = [Issue(f"orderIds.{index}", "No order with this id in the account",
+                    "unknown_reference")
+              for index, order_id in enumerate(ids) if order_id not in found]
+    issues += duplicate_issues(ids, "orderIds.{}", "order id")
     if issues:
-        raise validation_error(issues)
+        raise validation_error(sorted(issues, key=lambda i: int(i.path.split(".")[1])))
 
 
 def plan_export(session: Session, caller: Caller, req: PlanRequest,

@@ -7,7 +7,7 @@ receive a ``Session`` and never commit; ``Database.write`` commits once at the e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -116,6 +116,16 @@ def build_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 10
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                          insertmanyvalues_page_size=INSERT_PAGE)
+
+
+IN_CHUNK = 10_000
+"""Ids per ``IN (...)`` list: far below SQLite's and PostgreSQL's parameter limits."""
+
+
+def chunked(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``values`` in slices of at most ``IN_CHUNK``, for ``column.in_(...)`` queries."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start:start + IN_CHUNK]
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

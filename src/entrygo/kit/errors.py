@@ -67,6 +67,17 @@ def validation_error(issues: list[Issue], message: str = "Request validation fai
     )
 
 
+def duplicate_issues(values: list[str], path: str, what: str) -> list[Issue]:
+    """A ``duplicate`` issue for every repeat in ``values`` (``path`` has ``{}`` for the index)."""
+    issues, first = [], {}
+    for index, value in enumerate(values):
+        if value in first:
+            issues.append(Issue(path.format(index), f"Duplicate {what} (also at "
+                                f"{path.format(first[value])})", "duplicate"))
+        first.setdefault(value, index)
+    return issues
+
+
 def invalid_request(message: str = "Request body must be valid JSON.") -> ApiError:
     return ApiError(400, "INVALID_REQUEST", message)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,8 +18,8 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.kit.clock import iso, utcnow
-from entrygo.kit.db import bulk_insert
-from entrygo.kit.errors import ApiError, Issue, validation_error
+from entrygo.kit.db import bulk_insert, chunked
+from entrygo.kit.errors import ApiError, Issue, duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.money import cents, plain
 from entrygo.orders.models import Order, OrderLine
@@ -29,7 +28,6 @@ from entrygo.products.models import Product
 
 ORDERS = Order.__table__
 LINES = OrderLine.__table__
-IN_CHUNK = 10_000  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass(frozen=True)
@@ -41,11 +39,6 @@ class Prepared:
     total: Decimal
     content_hash: str
     fields: dict[str, Any]
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start:start + IN_CHUNK]
 
 
 def prepare(item: OrderIn) -> Prepared:
@@ -77,17 +70,11 @@ def prepare(item: OrderIn) -> Prepared:
 
 
 def _check_references(session: Session, account_id: str, items: list[OrderIn]) -> list[Issue]:
-    issues: list[Issue] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item.external_id in seen:
-            issues.append(Issue(f"items.{index}.externalId",
-                                f"Duplicate externalId (also at items.{seen[item.external_id]})",
-                                "duplicate"))
-        seen.setdefault(item.external_id, index)
+    issues = duplicate_issues([item.external_id for item in items], "items.{}.externalId",
+                              "externalId")
     wanted = sorted({line.product_id for item in items for line in item.items})
     known: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted):
         known.update(session.scalars(select(Product.id).where(
             Product.account_id == account_id, Product.id.in_(chunk))))
     for i, item in enumerate(items):

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.kit.clock import utcnow
-from entrygo.kit.errors import Issue, validation_error
+from entrygo.kit.errors import duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.products.models import Product
 from entrygo.products.schemas import ProductIn, ProductOut, product_out
@@ -49,14 +49,8 @@ def fields_of(item: ProductIn) -> dict[str, Any]:
 
 def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> list[ProductOut]:
     """Upsert every item or none: one read, at most one bulk insert and one bulk update."""
-    seen: dict[str, int] = {}
-    issues = []
-    for index, item in enumerate(items):
-        if item.external_id in seen:
-            issues.append(Issue(f"items.{index}.externalId",
-                                f"Duplicate externalId (also at items.{seen[item.external_id]})",
-                                "duplicate"))
-        seen.setdefault(item.external_id, index)
+    external_ids = [item.external_id for item in items]
+    issues = duplicate_issues(external_ids, "items.{}.externalId", "externalId")
     if issues:
         raise validation_error(issues)
 
@@ -64,7 +58,7 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> 
         row["external_id"]: dict(row)
         for row in session.execute(
             select(*_COLUMNS).where(Product.account_id == account_id,
-                                    Product.external_id.in_(list(seen)))
+                                    Product.external_id.in_(sorted(set(external_ids))))
         ).mappings()
     }
     now = utcnow()
