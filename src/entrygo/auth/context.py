@@ -15,9 +15,9 @@ from datetime import datetime
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from entrygo.auth.keys import find_active_key, key_hash, looks_like_key
+from entrygo.auth.keys import find_active_key, key_hash, looks_like_key, unauthorized
 from entrygo.kit.clock import utcnow
-from entrygo.kit.errors import ApiError, account_scope
+from entrygo.kit.errors import account_scope
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,6 @@ class KeyCache:
             self._items[digest] = (time.monotonic() + self.ttl, expires_at, caller)
 
 
-def _missing() -> ApiError:
-    return ApiError(401, "INVALID_API_KEY", "Missing API key.",
-                    headers={"WWW-Authenticate": "Bearer"})
-
-
 def _lookup(state: object, token: str) -> tuple[Caller, datetime | None]:
     with state.db.read() as session:  # type: ignore[attr-defined]
         key = find_active_key(session, state.settings.secret, token)  # type: ignore[attr-defined]
@@ -85,15 +80,13 @@ def _lookup(state: object, token: str) -> tuple[Caller, datetime | None]:
 async def authenticated(request: Request) -> Caller:
     header = request.headers.get("authorization")
     if header is None or not header.strip():
-        raise _missing()
+        raise unauthorized("Missing API key.")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise ApiError(401, "INVALID_API_KEY",
-                       "Send the API key as 'Authorization: Bearer <api-key>'.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise unauthorized("Send the API key as 'Authorization: Bearer <api-key>'.")
     token = token.strip()
     if not token:
-        raise _missing()
+        raise unauthorized("Missing API key.")
     state = request.app.state
     digest = key_hash(state.settings.secret, token) if looks_like_key(token) else None
     caller = state.key_cache.get(digest) if digest else None

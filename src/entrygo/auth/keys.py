@@ -31,6 +31,11 @@ class IssuedKey:
     secret: str  # the only time the plaintext exists outside the client
 
 
+def unauthorized(message: str) -> ApiError:
+    """401 ``INVALID_API_KEY`` (every way a key can fail, told apart only by the message)."""
+    return ApiError(401, "INVALID_API_KEY", message, headers={"WWW-Authenticate": "Bearer"})
+
+
 def key_hash(server_secret: bytes, key: str) -> str:
     return hmac.new(server_secret, key.encode(), hashlib.sha256).hexdigest()
 
@@ -59,19 +64,15 @@ def issue_key(session: Session, server_secret: bytes, *, account_id: str, mode: 
 def find_active_key(session: Session, server_secret: bytes, presented: str) -> ApiKey:
     """The key row for a presented secret, or 401 ``INVALID_API_KEY`` saying why."""
     if not looks_like_key(presented):
-        raise ApiError(401, "INVALID_API_KEY", "Invalid API key.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise unauthorized("Invalid API key.")
     digest = key_hash(server_secret, presented)
     row = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).one_or_none()
     if row is None or not hmac.compare_digest(row.key_hash, digest):
-        raise ApiError(401, "INVALID_API_KEY", "Invalid API key.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise unauthorized("Invalid API key.")
     if row.revoked_at is not None:
-        raise ApiError(401, "INVALID_API_KEY", "This API key has been revoked.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise unauthorized("This API key has been revoked.")
     if row.expires_at is not None and row.expires_at <= utcnow():
-        raise ApiError(401, "INVALID_API_KEY", "This API key has expired.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise unauthorized("This API key has expired.")
     return row
 
 

@@ -164,6 +164,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A unit of work that only reads (on SQLite: one snapshot for all its statements)."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 

@@ -82,10 +82,6 @@ def invalid_request(message: str = "Request body must be valid JSON.") -> ApiErr
     return ApiError(400, "INVALID_REQUEST", message)
 
 
-def invalid_api_key(message: str = "Invalid API key.") -> ApiError:
-    return ApiError(401, "INVALID_API_KEY", message, headers={"WWW-Authenticate": "Bearer"})
-
-
 def account_scope(message: str, field: str | None = None) -> ApiError:
     return ApiError(403, "INVALID_ACCOUNT_SCOPE", message, field=field)
 

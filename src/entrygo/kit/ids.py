@@ -44,7 +44,3 @@ def new_id(prefix: str) -> str:
             _last_rand = int.from_bytes(os.urandom(10), "big") >> 1  # room to increment
         rand, time_text = _last_rand, _last_time_text
     return f"{prefix}_{time_text}{_encode(rand, 16)}"
-
-
-def has_prefix(value: str, prefix: str) -> bool:
-    return value.startswith(prefix + "_") and len(value) > len(prefix) + 1

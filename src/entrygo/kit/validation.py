@@ -287,12 +287,6 @@ def Text(max_length: int, min_length: int = 0) -> Any:
                                             max_length=max_length)]
 
 
-def ensure_issues(issues: list[Issue]) -> None:
-    """Raise 400 ``VALIDATION_ERROR`` if any issue was collected."""
-    if issues:
-        raise validation_error(issues)
-
-
 def OptText(max_length: int) -> Any:
     """An optional string; blank means absent (``None``)."""
     return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
