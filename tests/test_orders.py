@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select
 
 from entrygo.orders.models import Order, OrderLine
 from tests.support import product
@@ -193,13 +193,15 @@ def test_order_count_limits(api, products):
     assert issues(sync(api, order(items=lines))) == [("items.0.items", "too_big")]
 
 
-def test_orders_of_an_executed_batch_are_locked(api, products, db):
-    """An order in an executed batch (``exported_batch_id`` is what execution sets) may be
-    re-sent unchanged, but not changed."""
+def test_orders_of_an_executed_batch_are_locked(api, products):
+    """An order in an executed batch may be re-sent unchanged, but not changed."""
     o = sync(api, order("locked-1", products[0]), order("free-1", products[0])).json()["data"]
-    with db.write() as s:
-        s.execute(update(Order).where(Order.id == o[0]["id"]).values(
-            exported_batch_id="batch_00000000000000000000000000"))
+    plan = api.post("/api/exports/plan", {
+        "accountId": api.account_id, "warehouseId": api.warehouse_id,
+        "brokerId": api.broker_id, "orderIds": [o[0]["id"]]}).json()
+    executed = api.post("/api/exports/execute", {"accountId": api.account_id,
+                                                 "batchId": plan["exportId"]})
+    assert executed.json()["status"] == "COMPLETED"
     again = sync(api, order("locked-1", products[0]), order("free-1", products[1]))
     assert again.status_code == 200
     assert [x["syncStatus"] for x in again.json()["data"]] == ["unchanged", "updated"]

@@ -101,8 +101,10 @@ def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(a
         raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
                        details={"currentState": batch.state, "submissionStatus": "sent"})
     if not state.deliverer.deliver_submission(submission.id, force=True):
-        raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "A delivery attempt is under way; "
-                       "retry shortly.", headers={"Retry-After": "1"})
+        raise ApiError(409, "INVALID_EXPORT_STATE", "A delivery attempt is under way right now; "
+                       "inspect the export shortly.", headers={"Retry-After": "1"},
+                       details={"currentState": batch.state,
+                                "submissionStatus": submission.status})
     with state.db.read() as s:
         return respond(_reload(s, caller, batch_id, inspect_document))
 

@@ -30,7 +30,7 @@ class Order(Base):
     total_value_usd: Mapped[Decimal] = mapped_column(ScaledDecimal(4))
     content_hash: Mapped[str] = mapped_column(String(64))
     """sha256 of everything a sync sets: equal hash, unchanged order (no need to read lines)."""
-    exported_batch_id: Mapped[str | None] = mapped_column(String(40))
+    exported_batch_id: Mapped[str | None] = mapped_column(ForeignKey("export_batches.id"))
     """Set when a batch holding this order is executed; the order is locked from then on."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
