@@ -78,3 +78,38 @@ def test_log_redaction():
 
     assert redact("key shpbndl_live_AbC123xyz and shpbndl_test_Q9 for ops@example.com") == \
         "key shpbndl_live_[redacted] and shpbndl_test_[redacted] for [email]"
+
+
+def test_bulk_insert_stores_exactly_what_a_core_insert_stores(tmp_path):
+    """The SQLite fast path must not change how values are stored (timestamps as text with
+    microseconds, decimals scaled, JSON as text)."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import insert, text
+
+    from entrygo.accounts.models import Account
+    from entrygo.kit.db import Database, bulk_insert
+    from entrygo.kit.migrate import upgrade
+    from entrygo.orders.models import Order
+
+    url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    upgrade(url)
+    db = Database(url)
+    at = datetime(2026, 11, 27, 13, 1, 46, tzinfo=UTC)  # microsecond 0: the tricky case
+    row = {"account_id": "acc_1", "destination_country": "US", "destination_region": "CA",
+           "destination_postal_code": "94105", "consignee": {"name": "Jane"},
+           "ordered_at": at, "currency": None, "incoterm": None, "metadata": {"k": [1, 2.5]},
+           "total_value_usd": Decimal("110.5"), "content_hash": "h" * 64,
+           "exported_batch_id": None, "created_at": at, "updated_at": at}
+    with db.write() as s:
+        s.execute(insert(Account), [{"id": "acc_1", "name": "x", "created_at": at}])
+        s.execute(insert(Order.__table__), [{**row, "id": "ord_core", "external_id": "a"}])
+        bulk_insert(s, Order.__table__, [{**row, "id": "ord_bulk", "external_id": "b"}])
+    with db.read() as s:
+        stored = {r[0]: r[1:] for r in s.execute(text(
+            "SELECT id, consignee, ordered_at, metadata, total_value_usd, created_at "
+            "FROM orders"))}
+    db.dispose()
+    assert stored["ord_bulk"] == stored["ord_core"]
+    assert stored["ord_core"][1] == "2026-11-27 13:01:46.000000"

@@ -145,6 +145,8 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         return
     keys = list(rows[0])
     columns = [table.c[key] for key in keys]
+    # the processor SQLAlchemy itself applies, the dialect's own included (the public
+    # ``bind_processor`` of a TypeDecorator leaves out SQLite's DATETIME text format)
     processors = [column.type._cached_bind_processor(dialect) for column in columns]
     sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
