@@ -27,7 +27,9 @@ def orders_by_id(session: Session, account_id: str, ids: list[str], *,
                       ORDERS.c.consignee, ORDERS.c.total_value_usd,
                       ORDERS.c.exported_batch_id).where(
             ORDERS.c.account_id == account_id, ORDERS.c.id.in_(chunk))
-        for row in session.execute(stmt.with_for_update() if lock else stmt):
+        if lock:  # in id order, as order sync locks them: the two never deadlock
+            stmt = stmt.order_by(ORDERS.c.id).with_for_update()
+        for row in session.execute(stmt):
             found[row.id] = row
     return found
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -78,6 +78,14 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value).scaleb(-self.places)
+
+
+def retryable(exc: DBAPIError) -> bool:
+    """A transaction that lost a race and may simply run again: a concurrent insert of the same
+    unique key, or PostgreSQL breaking a deadlock or a serialization conflict."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def backend_of(url: str) -> str:
@@ -177,16 +185,14 @@ class Database:
             yield session
 
     def transact(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
-        """Run ``work`` in a write transaction, re-running it if a concurrent insert won a race.
-
-        ``work`` must only touch the database, so re-running it after a rollback is safe.
-        """
+        """Run ``work`` in a write transaction, re-running it if it lost a race (see
+        ``retryable``). ``work`` must only touch the database, so a re-run is safe."""
         for attempt in range(attempts):
             try:
                 with self.write() as session:
                     return work(session)
-            except IntegrityError:
-                if attempt == attempts - 1:
+            except DBAPIError as exc:
+                if attempt == attempts - 1 or not retryable(exc):
                     raise
         raise AssertionError("unreachable")
 

@@ -27,11 +27,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, LargeBinary, String, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from entrygo.kit.clock import utcnow
-from entrygo.kit.db import Base, Database, UtcDateTime
+from entrygo.kit.db import Base, Database, UtcDateTime, retryable
 from entrygo.kit.errors import ApiError, Issue, validation_error
 from entrygo.kit.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
 
@@ -115,8 +115,8 @@ class Idempotency:
                         status, body = work(session)
                         self._complete(session, account_id, key, owner, status, body)
                     return Outcome(status, body)
-                except IntegrityError:  # a concurrent insert won a race: run the work again
-                    if attempt == 2:
+                except DBAPIError as exc:  # lost a race (see ``retryable``): run the work again
+                    if attempt == 2 or not retryable(exc):
                         raise
         except BaseException:
             self._release(account_id, key, owner)

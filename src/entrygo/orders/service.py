@@ -98,6 +98,7 @@ def sync_orders(session: Session, account_id: str,
                    ORDERS.c.exported_batch_id, ORDERS.c.created_at, ORDERS.c.updated_at)
             .where(ORDERS.c.account_id == account_id,
                    ORDERS.c.external_id.in_([p.item.external_id for p in prepared]))
+            .order_by(ORDERS.c.id)  # lock rows in id order, as execution does: no deadlock
             .with_for_update())
     }
     locked = [p.item.external_id for p in prepared
