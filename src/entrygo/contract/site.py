@@ -57,6 +57,7 @@ PAGES: tuple[Page, ...] = (
     Page("/docs/guides/automation-agents", "guides/automation-agents.md",
          "Automation clients and agents", "Guides"),
     Page("/docs/products-import", "products-import.md", "Importing products", "Guides"),
+    Page("/docs/deployment", "deployment.md", "Running in production", "Guides"),
     Page("/docs/api/exports", "api/exports.md", "Exports API", "Reference"),
     Page("/docs/api/orders", "api/orders.md", "Orders, products and setup", "Reference"),
     Page("/docs/api/errors", "api/errors.md", "Errors and idempotency", "Reference"),
