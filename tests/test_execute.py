@@ -197,8 +197,13 @@ def test_retry_endpoint_forces_an_attempt(world, smtp_app):
         r = tenant.post(f"/api/exports/{plan['exportId']}/broker-submission/retry")
         assert r.status_code == 200 and r.json()["brokerSubmission"]["attempts"] == 2
         sink.start()
-        r = tenant.post(f"/api/exports/{plan['exportId']}/broker-submission/retry")
+        keyed = {"idempotency-key": "retry-once"}
+        r = tenant.post(f"/api/exports/{plan['exportId']}/broker-submission/retry",
+                        headers=keyed)
         assert r.json()["brokerSubmission"]["status"] == "sent"
+        again = tenant.post(f"/api/exports/{plan['exportId']}/broker-submission/retry",
+                            headers=keyed)
+        assert again.headers["idempotent-replayed"] == "true" and again.content == r.content
         error(tenant.post(f"/api/exports/{plan['exportId']}/broker-submission/retry"), 409,
               "INVALID_EXPORT_STATE")
         planned_only = flow.plan([flow.order("o-2")]).json()

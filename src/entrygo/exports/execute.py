@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.accounts.models import Account
@@ -203,6 +203,24 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
                   request_id=request_id, events=timeline)
     session.flush()
     return batch.id
+
+
+def submission_to_retry(session: Session, caller: Caller, batch_id: str) -> ExportBatch:
+    """The batch whose broker submission may be forced now (409 when there is nothing to send).
+    """
+    batch = repo.batch_for_update(session, caller.account_id, batch_id)
+    if batch is None:
+        raise not_found("Export batch")
+    caller.require_warehouse(batch.warehouse_id, field="batchId")
+    submission = session.scalars(select(BrokerSubmission).where(
+        BrokerSubmission.batch_id == batch.id)).one_or_none()
+    if submission is None:
+        raise ApiError(409, "INVALID_EXPORT_STATE", f"The batch is {batch.state}: it has no "
+                       "broker submission to retry.", details={"currentState": batch.state})
+    if submission.status == "sent":
+        raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
+                       details={"currentState": batch.state, "submissionStatus": "sent"})
+    return batch
 
 
 def mark_failed(db: Database, account_id: str, failure: GenerationFailed,

@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.context import Caller, authenticated
-from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports import execute as executing
 from entrygo.exports import service
 from entrygo.exports.inspect import (
@@ -88,25 +87,17 @@ def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(a
     if body.account_id is not None:
         caller.require_account(body.account_id)
     state = request.app.state
-    with state.db.read() as s:
-        batch = get_owned(s, ExportBatch, caller.account_id, batch_id)
-        if batch is None or (caller.warehouse_id and batch.warehouse_id != caller.warehouse_id):
-            raise not_found("Export batch")
-        submission = s.scalars(select(BrokerSubmission).where(
-            BrokerSubmission.batch_id == batch.id)).one_or_none()
-    if submission is None:
-        raise ApiError(409, "INVALID_EXPORT_STATE", f"The batch is {batch.state}: it has no "
-                       "broker submission to retry.", details={"currentState": batch.state})
-    if submission.status == "sent":
-        raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
-                       details={"currentState": batch.state, "submissionStatus": "sent"})
-    if not state.deliverer.deliver_submission(submission.id, force=True):
-        raise ApiError(409, "INVALID_EXPORT_STATE", "A delivery attempt is under way right now; "
-                       "inspect the export shortly.", headers={"Retry-After": "1"},
-                       details={"currentState": batch.state,
-                                "submissionStatus": submission.status})
-    with state.db.read() as s:
-        return respond(_reload(s, caller, batch_id, inspect_document))
+
+    def check(s: Session) -> dict[str, Any]:
+        return inspect_document(s, executing.submission_to_retry(s, caller, batch_id))
+
+    def deliver(checked: Any) -> dict[str, Any]:
+        # not claimed means another sender is delivering it right now: that is the attempt
+        state.deliverer.deliver_submission(checked["brokerSubmission"]["id"], force=True)
+        with state.db.read() as s:
+            return _reload(s, caller, batch_id, inspect_document)
+
+    return run_write(request, caller, check, after_commit=deliver)
 
 
 @router.get("/api/customs-packages/{package_id}")
