@@ -13,7 +13,7 @@ from entrygo.kit import ids
 from entrygo.kit.clock import iso
 from entrygo.kit.errors import ApiError
 from entrygo.kit.money import cents, plain
-from entrygo.kit.validation import _timestamp, parse_json
+from entrygo.kit.validation import MAX_JSON_DEPTH, _timestamp, parse_json
 from entrygo.kit.wire import decimal_to_number
 
 
@@ -67,10 +67,34 @@ def test_timestamps():
 
 def test_json_edge():
     assert parse_json(b'{"a": 1.10}') == {"a": Decimal("1.10")}
-    for bad in (b"", b"  ", b"{", b"\xff", b"[" * 10_000):
+    for bad in (b"", b"  ", b"{", b"\xff"):
         with pytest.raises(ApiError) as err:
             parse_json(bad)
         assert err.value.error_code == "INVALID_REQUEST"
+
+
+@pytest.mark.parametrize("depth", [33, 100, 500, 5_000, 200_000])
+@pytest.mark.parametrize("opener,closer", [("[", "]"), ('{"k":', "}")])
+def test_nesting_past_the_limit_is_too_big_never_a_recursion_error(depth, opener, closer):
+    body = (opener * depth + "1" + closer * depth).encode()
+    with pytest.raises(ApiError) as err:
+        parse_json(body)
+    assert err.value.status == 400 and err.value.error_code == "VALIDATION_ERROR"
+    [issue] = err.value.details["issues"]
+    assert issue["code"] == "too_big" and "32 levels" in issue["message"]
+    if depth < 500:  # parsed, then refused where it went too deep: the path says where
+        step = "0" if opener == "[" else "k"
+        assert issue["path"] == ".".join([step] * MAX_JSON_DEPTH)
+
+
+def test_nesting_up_to_the_limit_is_accepted():
+    assert parse_json(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) is not None
+    deep = b'{"a":' * (MAX_JSON_DEPTH - 1) + b"[]" + b"}" * (MAX_JSON_DEPTH - 1)
+    assert parse_json(deep) is not None
+    # an unclosed body deeper than Python's recursion limit: still the nesting answer
+    with pytest.raises(ApiError) as err:
+        parse_json(b"[" * 10_000)
+    assert err.value.details["issues"][0]["code"] == "too_big"
 
 
 def test_log_redaction():
@@ -113,3 +137,21 @@ def test_bulk_insert_stores_exactly_what_a_core_insert_stores(tmp_path):
     db.dispose()
     assert stored["ord_bulk"] == stored["ord_core"]
     assert stored["ord_core"][1] == "2026-11-27 13:01:46.000000"
+
+
+def test_decimal_places_are_counted_from_the_digits():
+    from entrygo.kit.validation import decimal_places
+
+    cases = {"1.50": 1, "110": 0, "1E+2": 0, "0.0001": 4, "0.000": 0, "-0.50": 1,
+             "1e-9": 9, "1e999999999": 0, "1e-999999999": 999999999,
+             "1.00000000000000000000000000001": 29}
+    assert {v: decimal_places(Decimal(v)) for v in cases} == cases
+
+
+def test_a_body_is_utf8_only():
+    for encoded in ('{"a": 1}'.encode("utf-16"), '{"a": 1}'.encode("utf-16-le"),
+                    '{"a": 1}'.encode("utf-32-be"), b'\xef\xbb\xbf{"a": 1}',
+                    b'{"a": "\xed\xa0\x80"}'):  # a UTF-8-encoded surrogate (CESU)
+        with pytest.raises(ApiError) as err:
+            parse_json(encoded)
+        assert err.value.error_code == "INVALID_REQUEST", encoded

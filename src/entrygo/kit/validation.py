@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import pycountry
@@ -43,24 +43,84 @@ class _NonFinite:
         self.text = text
 
 
+MAX_JSON_DEPTH = 32
+"""How deeply a request body may nest arrays and objects (the top-level object is level 1).
+
+Checked once at the edge, without recursion, so that no later step (validation, hashing,
+storage) can ever reach Python's recursion limit on client input."""
+
+
 def parse_json(raw: bytes) -> Any:
     """Parse a request body; anything that is not JSON is 400 ``INVALID_REQUEST``.
 
-    Strings must also be text every database can store: a NUL character or a lone surrogate
-    (``"\\ud800"`` is valid JSON but not Unicode text) is a ``VALIDATION_ERROR`` naming the
-    path, here at the edge, once for every field and every key.
+    Then, in one walk without recursion: nesting deeper than ``MAX_JSON_DEPTH`` is a
+    ``VALIDATION_ERROR`` (``too_big``) naming where it went too deep, and strings must be text
+    every database can store (a NUL character or a lone surrogate, ``"\\ud800"``, is valid JSON
+    but not storable Unicode text) -- a ``VALIDATION_ERROR`` naming the path, for every field
+    and every key.
     """
     if not raw.strip():
         raise invalid_request()
     try:
-        data = json.loads(raw, parse_float=Decimal, parse_constant=_NonFinite)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        # strictly UTF-8 (CONTRACT §2): json.loads would also guess UTF-16 and UTF-32 from
+        # bytes; a byte-order mark is refused by the parser
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_float=Decimal, parse_constant=_NonFinite)
+    except RecursionError:  # the parser's own guard: far deeper than MAX_JSON_DEPTH
+        raise validation_error([_too_deep(_where_too_deep(text))]) from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
         raise invalid_request() from exc
-    issues: list[Issue] = []
-    _check_text(data, [], issues)
+    issues = _edge_issues(data)
     if issues:
         raise validation_error(issues)
     return data
+
+
+def _too_deep(path: str) -> Issue:
+    return Issue(path, f"JSON must not nest arrays and objects more than {MAX_JSON_DEPTH} "
+                 "levels deep", "too_big")
+
+
+def _where_too_deep(text: str) -> str:
+    """The path of the first container nested past ``MAX_JSON_DEPTH`` in a document too deep
+    for the parser: the text up to it is scanned without recursion, closed with a placeholder
+    where that container starts, parsed (it is now shallow enough), and the path of the
+    placeholder read off. "" where the text is not JSON up to there."""
+    closers: list[str] = []
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            if len(closers) == MAX_JSON_DEPTH:
+                shallow = text[:index] + "null" + "".join(reversed(closers))
+                break
+            closers.append("]" if char == "[" else "}")
+        elif char in "]}" and closers:
+            closers.pop()
+    else:
+        return ""
+    try:
+        node = json.loads(shallow)
+    except ValueError:
+        return ""
+    path: list[str] = []
+    while isinstance(node, dict | list) and node:  # the placeholder is the last value of each
+        if isinstance(node, dict):
+            key = next(reversed(node))
+            path.append(key)
+            node = node[key]
+        else:
+            path.append(str(len(node) - 1))
+            node = node[-1]
+    return ".".join(path)
 
 
 def _bad_text(value: str) -> bool:
@@ -73,21 +133,46 @@ def _bad_text(value: str) -> bool:
     return False
 
 
-def _check_text(value: Any, path: list[str], issues: list[Issue]) -> None:
-    if isinstance(value, str):
-        if _bad_text(value):
-            issues.append(Issue(".".join(path), "Text must be Unicode without NUL characters",
-                                "invalid_format"))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if _bad_text(key):
-                issues.append(Issue(".".join(path), "Object keys must be Unicode without NUL "
+def _edge_issues(data: Any) -> list[Issue]:
+    """Nesting and text problems of parsed JSON, in document order, found without recursion.
+
+    Each stack entry is ``(value, key, parent entry, depth)``: the dotted path is only put
+    together for a value that has an issue (the hot path, a valid body, builds none)."""
+    issues: list[Issue] = []
+    stack: list[tuple[Any, str, Any, int]] = [(data, "", None, 1)]
+    while stack:
+        entry = stack.pop()
+        value, _, _, depth = entry
+        if isinstance(value, str):
+            if _bad_text(value):
+                issues.append(Issue(_path_of(entry), "Text must be Unicode without NUL "
                                     "characters", "invalid_format"))
-            else:
-                _check_text(item, [*path, key], issues)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_text(item, [*path, str(index)], issues)
+            continue
+        if depth > MAX_JSON_DEPTH:
+            issues.append(_too_deep(_path_of(entry)))
+            continue
+        if isinstance(value, dict):
+            children: list[tuple[Any, str, Any, int]] = []
+            for key, item in value.items():
+                if _bad_text(key):
+                    issues.append(Issue(_path_of(entry), "Object keys must be Unicode without "
+                                        "NUL characters", "invalid_format"))
+                elif isinstance(item, str | dict | list):
+                    children.append((item, key, entry, depth + 1))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend((item, str(index), entry, depth + 1)
+                         for index, item in reversed(list(enumerate(value)))
+                         if isinstance(item, str | dict | list))
+    return issues
+
+
+def _path_of(entry: tuple[Any, str, Any, int]) -> str:
+    keys: list[str] = []
+    while entry[2] is not None:
+        keys.append(entry[1])
+        entry = entry[2]
+    return ".".join(reversed(keys))
 
 
 def json_type_name(value: Any) -> str:
@@ -208,17 +293,25 @@ def _to_decimal(value: Any) -> Any:
     return value
 
 
+def decimal_places(value: Decimal) -> int:
+    """How many decimals a finite number really has (``1.50`` has 1, ``1e-9`` has 9), counted
+    from its digits: no arithmetic, so no rounding to the context's precision and no
+    overflow or underflow for exponents such as ``1e999999999``."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 0
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros))
+
+
 def _places_check(places: int, ge: Decimal | None, le: Decimal | None):
     def check(value: Decimal) -> Decimal:
-        try:
-            exponent = value.normalize().as_tuple().exponent
-        except InvalidOperation:  # pragma: no cover - finite decimals always normalise
-            raise PydanticCustomError("invalid_format", "Invalid number") from None
         if ge is not None and value < ge:
             raise PydanticCustomError("too_small", f"Number must be greater than or equal to {ge}")
         if le is not None and value > le:
             raise PydanticCustomError("too_big", f"Number must be less than or equal to {le}")
-        if isinstance(exponent, int) and -exponent > places:
+        if decimal_places(value) > places:
             raise PydanticCustomError("invalid_format",
                                       f"Number must have at most {places} decimal places")
         return value
