@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -127,6 +128,7 @@ class ServerProcess:
         import socket
 
         self.args = args
+        self.settings = settings
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -180,9 +182,10 @@ class ServerProcess:
 class SmtpSink:
     """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts.
 
-    ``hold_seconds`` makes it sit on each message before answering (to catch a sender in the
+    ``hold_seconds`` makes it sit on each message and then refuse it (to catch a sender in the
     middle of a delivery); messages it was still holding when the sender vanished are in
-    ``held``, never in ``accepted``.
+    ``held``, never in ``accepted``. ``delay_seconds`` makes it a slow server that does accept,
+    after that long.
     """
 
     def __init__(self) -> None:
@@ -195,10 +198,10 @@ class SmtpSink:
         self.accepted: list[Any] = []
         self.held: list[Any] = []
         self.hold_seconds = 0.0
+        self.delay_seconds = 0.0
         self.controller: Any = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        import asyncio
         from email import message_from_bytes, policy
 
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -206,6 +209,8 @@ class SmtpSink:
             self.held.append(message)
             await asyncio.sleep(self.hold_seconds)
             return "451 Try again later"
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         self.accepted.append(message)
         return "250 Message accepted for delivery"
 

@@ -363,3 +363,25 @@ def test_inspect_cache_follows_every_change(flow, app, world):
     other.state.db.dispose()
     done = flow.api.get(f"/api/exports/{plan2['exportId']}").json()
     assert done["state"] == "COMPLETED" and done["brokerSubmission"]["status"] == "sent"
+
+
+def test_security_headers_on_every_kind_of_response(flow, client):
+    """nosniff on JSON, HTML, CSV and PDF; no-store on API JSON (downloads keep their own
+    caching: the bytes under a sha256 never change)."""
+    plan, _ = planned(flow)
+    done = execute(flow.api, plan["exportId"]).json()
+    package = done["customs_package_id"]
+    downloads = [flow.api.get(f"/api/customs-packages/{package}/artifacts/{name}")
+                 for name in ("commercial_invoice.pdf", "entry_lines.csv", "manifest.json")]
+    api_json = [flow.api.get(f"/api/exports/{plan['exportId']}"), flow.api.get("/api/orders"),
+                flow.api.get("/api/exports/batch_nope"), client.get("/api/system/health")]
+    pages = [client.get("/docs"), client.get("/docs/api/openapi")]
+    for response in downloads + api_json + pages:
+        assert response.headers["x-content-type-options"] == "nosniff", response.url
+    for response in api_json:
+        assert response.headers["cache-control"] == "no-store", response.url
+    assert [r.status_code for r in api_json] == [200, 200, 404, 401]
+    assert [r.headers["content-type"] for r in downloads] == [
+        "application/pdf", "text/csv; charset=utf-8", "application/json"]
+    for response in downloads:
+        assert response.headers["cache-control"] == "private, max-age=31536000, immutable"

@@ -66,11 +66,13 @@ def serve(
         upgrade(settings.resolved_database_url)
     settings.secret  # noqa: B018 - create the secret once, before any worker starts
     from entrygo.kit.logs import configure
+    from entrygo.kit.protocol import EnvelopeH11Protocol
 
     configure(settings.log_level)
     uvicorn.run("entrygo.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers, log_level=settings.log_level,
-                proxy_headers=False, access_log=False, log_config=None)
+                proxy_headers=False, access_log=False, log_config=None,
+                http=EnvelopeH11Protocol, server_header=False)
 
 
 @db_app.command("upgrade")

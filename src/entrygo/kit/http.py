@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,9 +35,37 @@ def request_id_of(scope_or_request: Scope | Request) -> str:
     return state["request_id"]
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""Status the access log records for a client that went away before its response (no response
+is sent; the number is the common convention of proxies)."""
+
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff")]
+
+
+def drain_limit(max_body_bytes: int) -> int:
+    """How much of an over-limit body is read and thrown away so that the client, still
+    sending, is able to read the 413 (a client that writes its whole body before it reads
+    gets a connection reset otherwise). Past it the connection is closed mid-body."""
+    return max(4 * max_body_bytes, 64 * 1024 * 1024)
+
+
+async def discard_body(receive: Receive, budget: int) -> None:
+    """Read the rest of a request body and drop it, at most ``budget`` bytes."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return  # the client went away
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 class RequestContextMiddleware:
-    """Gives every request an id (echoing a safe client-sent ``X-Request-Id``), puts it on every
-    response, and refuses bodies whose declared length is over the limit before reading them."""
+    """The edge every request passes: a request id (echoing a safe client-sent
+    ``X-Request-Id``) on every response, the security headers, ``Cache-Control: no-store`` on
+    API answers that set no caching of their own, the access log line, and the 413 for a body
+    whose declared length is over the limit (after reading the body away, so that the client
+    sees the answer)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -53,17 +82,21 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         raw_id = request_id.encode()
-        status = [500]
+        is_api = scope.get("path", "").startswith("/api/")
+        status = [CLIENT_CLOSED_REQUEST]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                extra = [(b"x-request-id", raw_id)]
+                extra = [(b"x-request-id", raw_id), *_SECURITY_HEADERS]
                 extra += [(k.lower().encode(), v.encode())
                           for k, v in state.get("rate_limit_headers", {}).items()]
                 names = {k for k, _ in extra}
-                message["headers"] = [(k, v) for k, v in message.get("headers", [])
-                                      if k.lower() not in names] + extra
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() not in names]
+                if is_api and not any(k.lower() == b"cache-control" for k, _ in kept):
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = kept + extra
             await send(message)
 
         try:
@@ -90,6 +123,7 @@ class RequestContextMiddleware:
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await discard_body(receive, min(int(declared), drain_limit(self.max_body_bytes)))
             response = error_response(payload_too_large(self.max_body_bytes), request_id)
             await response(scope, receive, send_with_id)
             return
@@ -97,7 +131,9 @@ class RequestContextMiddleware:
 
 
 def payload_too_large(limit: int) -> ApiError:
-    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body exceeds the limit of {limit} bytes.")
+    # the connection is closed after the answer: what is left of the body is never read
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body exceeds the limit of {limit} bytes.",
+                    headers={"Connection": "close"})
 
 
 def error_response(error: ApiError, request_id: str) -> Response:
@@ -128,9 +164,15 @@ async def read_json(request: Request) -> Any:
     limit: int = request.app.state.settings.max_body_bytes
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    stream = request.stream()
+    async for chunk in stream:
         size += len(chunk)
-        if size > limit:
+        if size > limit:  # a body sent without Content-Length (chunked): read it away first
+            budget = drain_limit(limit) - size
+            async for rest in stream:
+                budget -= len(rest)
+                if budget <= 0:
+                    break
             raise payload_too_large(limit)
         chunks.append(chunk)
     data = parse_json(b"".join(chunks))
@@ -202,6 +244,14 @@ async def _query_validation_error(request: Request, exc: Exception) -> Response:
     return error_response(validation_error(issues), request_id_of(request))
 
 
+async def _client_disconnect(request: Request, exc: Exception) -> Response:
+    """The client went away while sending its body: a client event, not a server error. The
+    response below is never delivered; the access line records 499."""
+    log.info("client disconnected before sending the whole body (request %s)",
+             request_id_of(request))
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and
                                               exc.connection_invalidated):
@@ -224,4 +274,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _query_validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect)
     app.add_exception_handler(Exception, _internal_error)
