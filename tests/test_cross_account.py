@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from entrygo.app import create_app
-from entrygo.kit.pagination import encode_cursor
+from entrygo.kit.pagination import cursor_scope, encode_cursor
 from entrygo.models import metadata
 from tests.support import product
 from tests.test_execute import execute
@@ -358,6 +358,8 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
     rows_before = row_counts(db)
 
     # A's own lists: exactly A's objects, none of B's, whatever the filter
+    orders_scope = cursor_scope("/api/orders", api.account_id)
+    products_scope = cursor_scope("/api/products", api.account_id)
     own = {
         "/api/warehouses": [api.warehouse_id], "/api/brokers": [api.broker_id],
         "/api/products": sorted([a.notebook, a.bottle]), "/api/orders": [a_order],
@@ -367,8 +369,9 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
         "/api/orders?externalId=ord-2": [],
         "/api/exports?state=PLANNED": [a_batch],
         "/api/exports?state=COMPLETED": [], "/api/exports?state=CANCELLED": [],
-        f"/api/orders?cursor={encode_cursor(b.orders['ord-3'])}": [],
-        f"/api/products?cursor={encode_cursor(b.flow.notebook)}&limit=200": [],
+        # a cursor made for A's own list that names one of B's ids: still only A's rows
+        f"/api/orders?cursor={encode_cursor(orders_scope, b.orders['ord-3'])}": [],
+        f"/api/products?cursor={encode_cursor(products_scope, b.flow.notebook)}&limit=200": [],
     }
     problems = []
     for path, expected in own.items():

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 from sqlalchemy import Select
 
+from entrygo.auth.context import Caller, authenticated
 from entrygo.kit.errors import Issue, validation_error
 from entrygo.kit.wire import WireModel
 
@@ -19,30 +21,46 @@ _ID = re.compile(r"^[a-z]{1,8}_[0-9a-z]{26}$")
 
 
 class PageParams:
-    """``limit`` (1-200, default 50) and the opaque ``cursor`` of a list endpoint."""
+    """``limit`` (1-200, default 50) and the opaque ``cursor`` of a list endpoint.
+
+    A cursor is bound to the list that issued it and to the caller's account: one taken from
+    another list (``/api/products``' on ``/api/orders``), or from another account, is a 400
+    ``VALIDATION_ERROR`` on ``cursor`` rather than a page of something else.
+    """
 
     def __init__(
         self,
+        request: Request,
+        caller: Caller = Depends(authenticated),
         limit: int = Query(50, ge=1, le=200, description="Page size, 1-200."),
         cursor: str | None = Query(None, max_length=200, description="Opaque cursor from "
-                                   "`next_cursor` of the previous page."),
+                                   "`next_cursor` of the previous page of the same list."),
     ) -> None:
         self.limit = limit
-        self.after_id = decode_cursor(cursor) if cursor else None
+        route = request.scope.get("route")
+        self.scope = cursor_scope(getattr(route, "path", request.url.path), caller.account_id)
+        self.after_id = decode_cursor(cursor, self.scope) if cursor else None
 
 
-def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+def cursor_scope(list_path: str, account_id: str) -> str:
+    """What a cursor is bound to: the list's route and the account, as a short tag."""
+    return hashlib.sha256(f"{list_path}\n{account_id}".encode()).hexdigest()[:12]
 
 
-def decode_cursor(cursor: str) -> str:
+def encode_cursor(scope: str, last_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{scope}.{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, scope: str) -> str:
     try:
         value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         value = ""
-    if not _ID.match(value):
-        raise validation_error([Issue("cursor", "Invalid cursor", "invalid_value")])
-    return value
+    tag, _, last_id = value.partition(".")
+    if tag != scope or not _ID.match(last_id):
+        raise validation_error([Issue("cursor", "Invalid cursor: pass the next_cursor of the "
+                                      "previous page of this same list", "invalid_value")])
+    return last_id
 
 
 def newest_first(stmt: Select[Any], id_column: Any, page: PageParams) -> Select[Any]:
@@ -64,4 +82,4 @@ def page_of(items: Sequence[Any], page: PageParams,
     return {"data": [k.model_dump(mode="json", by_alias=True) if isinstance(k, WireModel)
                      else k for k in kept],
             "has_more": has_more,
-            "next_cursor": encode_cursor(last_id) if has_more and last_id else None}
+            "next_cursor": encode_cursor(page.scope, last_id) if has_more and last_id else None}
