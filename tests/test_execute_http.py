@@ -125,6 +125,11 @@ def test_crash_after_commit_before_delivery(settings, world, db, smtp, tmp_path)
         assert replay.status_code == 200
         assert replay.headers["idempotent-replayed"] == "true"
         assert replay.json()["customs_package_id"] == inspect["customs_package_id"]
+        # no client received an answer: the replay is the response as committed (emails
+        # queued; inspect has the present), at once, since the dead process is known gone
+        assert replay.json()["brokerSubmission"]["status"] == "queued"
+        again = httpx.post(f"{base}/api/exports/execute", json=body, headers=keyed, timeout=30)
+        assert again.content == replay.content
         time.sleep(0.5)
         assert len(smtp.accepted) == 1
     finally:

@@ -22,6 +22,7 @@ from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.routes import router as exports_router
 from entrygo.kit.db import Database
+from entrygo.kit.files import private_dir
 from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
 from entrygo.kit.idempotency import Idempotency
 from entrygo.kit.migrate import upgrade
@@ -50,11 +51,13 @@ def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deli
     return Deliverer(db, store, transport, settings.mail_from,
                      Policy(max_attempts=settings.delivery_max_attempts,
                             backoff_seconds=settings.delivery_backoff_seconds,
-                            lease_seconds=settings.delivery_lease_seconds))
+                            lease_seconds=settings.delivery_lease_seconds,
+                            wait_seconds=settings.delivery_wait_seconds))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    private_dir(settings.data_dir)  # data, secret, artifacts, outbox: the service's user only
     db = Database(settings.resolved_database_url,
                   busy_timeout_ms=settings.sqlite_busy_timeout_ms,
                   pool_size=settings.db_pool_size)
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.set_threshold(20_000, 20, 20)
         log.info("EntryGo %s on %s", __version__, db.backend)
         yield
+        app.state.deliverer.close()
         db.dispose()
 
     app = FastAPI(

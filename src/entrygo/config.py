@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from entrygo.kit.files import private_dir
+
 
 def _default_data_dir() -> Path:
     """The checkout's ``data/`` folder when running from a source checkout, else ``./data``."""
@@ -46,6 +48,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: int = 120
     """How long one sender holds a message; after a crash it is resent once this runs out."""
     smtp_timeout_seconds: float = 10.0
+    delivery_wait_seconds: float = 2.0
+    """How long execute (and a forced broker retry) waits for its emails before answering; past
+    it the answer says ``queued`` and delivery goes on in the background, then by the worker."""
     auth_cache_seconds: float = 5.0
     """How long a process trusts a key it verified (a revocation takes effect within it)."""
     rate_limit: str = "600/minute"
@@ -89,7 +94,7 @@ class Settings(BaseSettings):
         if not path.exists():
             # Write a private temp file, then link it into place: link() fails if another
             # process got there first, so every process ends up reading the same secret.
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
             tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:

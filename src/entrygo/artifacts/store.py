@@ -4,10 +4,10 @@ be checked. Local folder by default; anything with ``put``/``get`` can stand in.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
 from pathlib import Path
 from typing import Protocol
+
+from entrygo.kit.files import private_dir, write_private
 
 
 class ArtifactStore(Protocol):
@@ -16,7 +16,8 @@ class ArtifactStore(Protocol):
 
 
 class LocalStore:
-    """``root/ab/cd/<sha256>``; written through a temp file and a rename, never partially."""
+    """``root/ab/cd/<sha256>``; written through a temp file and a rename, never partially,
+    readable by the service's user only (``kit.files``)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -30,13 +31,8 @@ class LocalStore:
         digest = hashlib.sha256(content).hexdigest()
         path = self._path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{digest}.{secrets.token_hex(4)}")
-            with open(tmp, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            private_dir(path.parent)
+            write_private(path, content, durable=True)
         return digest
 
     def get(self, sha256: str) -> bytes:

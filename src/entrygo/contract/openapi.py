@@ -33,7 +33,7 @@ ERROR_CODES = {
     405: ["METHOD_NOT_ALLOWED"],
     409: ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS", "INVALID_EXPORT_STATE",
           "PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED",
-          "ORDER_LOCKED"],
+          "ORDER_LOCKED", "DELIVERY_IN_PROGRESS"],
     413: ["PAYLOAD_TOO_LARGE"],
     415: ["UNSUPPORTED_MEDIA_TYPE"],
     429: ["RATE_LIMITED"],
@@ -290,6 +290,8 @@ def _conflicts(op: Op) -> list[str]:
         codes.append("ORDER_LOCKED")
     if op.path.startswith("/api/exports"):
         codes.append("INVALID_EXPORT_STATE")
+    if op.path.endswith("/broker-submission/retry"):
+        codes.append("DELIVERY_IN_PROGRESS")
     if op.path == "/api/exports/execute":
         codes += ["PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"]
     return codes

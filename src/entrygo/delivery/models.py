@@ -12,8 +12,9 @@ class Delivery:
     """Columns shared by everything EntryGo sends: the outbox row is the delivery's state.
 
     ``status`` is what clients see (queued, sent, retrying, failed); ``lease_until`` is how one
-    sender at a time claims a row (a crashed sender's lease runs out and the row is retried
-    with the same Message-ID).
+    sender at a time claims a row, and ``lease_owner`` which process holds it
+    (``kit.process.holder_id``). A crashed sender's lease runs out and the row is retried with
+    the same Message-ID; on the sender's own machine it is taken over at once.
     """
 
     status: Mapped[str] = mapped_column(String(16))
@@ -21,6 +22,7 @@ class Delivery:
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     error_message: Mapped[str | None] = mapped_column(Text)
     transport: Mapped[str | None] = mapped_column(String(16))

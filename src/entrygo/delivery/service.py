@@ -1,20 +1,30 @@
 """Delivering what execution committed: claim a row, send, record the outcome.
 
 Delivery runs after the export is committed and never rolls it back. Each attempt claims its
-row with a lease (so a request, a worker and a start-up sweep never send the same message at
-once), sends, then records ``sent`` or the error and the next attempt (exponential backoff) in
-one transaction with the timeline event. A crash between sending and recording leaves the lease
-to expire: the message is sent again with the same Message-ID.
+row with a lease naming its holder (so a request, a worker and a start-up sweep never send the
+same message at once), sends, then records ``sent`` or the error and the next attempt
+(exponential backoff) in one transaction with the timeline event. A crash between sending and
+recording leaves the lease behind: it is taken over at once by a process on the same machine
+that can tell the holder is gone (``kit.process``), else when it expires; the message is sent
+again with the same Message-ID.
+
+The broker hears first: a batch's warehouse notification ("your package went to the broker")
+goes out only once its broker submission is ``sent``.
+
+A request waits for delivery at most ``Policy.wait_seconds``; past that the attempt goes on in
+the background (``deliver_batch_within``) and the answer says ``queued``.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as WaitedTooLong
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.artifacts.models import Artifact, CustomsPackage
@@ -26,6 +36,7 @@ from entrygo.events import service as events
 from entrygo.exports.models import ExportBatch
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.db import Database
+from entrygo.kit.process import holder_id, holder_is_gone
 from entrygo.setup.models import Broker, Warehouse
 
 log = logging.getLogger("entrygo.delivery")
@@ -38,6 +49,8 @@ class Policy:
     backoff_seconds: int = 30
     max_backoff_seconds: int = 3600
     lease_seconds: int = 120
+    wait_seconds: float = 2.0
+    """How long a request (execute, a forced retry) waits for its delivery before answering."""
 
     def next_attempt(self, attempts: int, now: datetime) -> datetime:
         delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
@@ -52,13 +65,24 @@ class Deliverer:
         self.transport = transport
         self.sender = sender
         self.policy = policy or Policy()
+        self._background = ThreadPoolExecutor(max_workers=4,
+                                              thread_name_prefix="entrygo-delivery")
+
+    def close(self) -> None:
+        """Stop taking background work (an attempt under way finishes or its lease expires)."""
+        self._background.shutdown(wait=False, cancel_futures=True)
 
     # --- claiming --------------------------------------------------------------------------
 
-    def _claim(self, model: Any, row_id: str, *, force: bool) -> bool:
+    def _claim(self, model: Any, row_id: str, *, force: bool,
+               take_over: str | None = None) -> bool:
+        """Take the row's lease: free, expired, or held by ``take_over`` (a holder known to be
+        gone). Not forced, the row must also be due."""
         now = utcnow()
-        conditions = [model.id == row_id,
-                      or_(model.lease_until.is_(None), model.lease_until < now)]
+        free: list[ColumnElement[bool]] = [model.lease_until.is_(None), model.lease_until < now]
+        if take_over is not None:
+            free.append(model.lease_owner == take_over)
+        conditions = [model.id == row_id, or_(*free)]
         if force:
             conditions.append(model.status != "sent")
         else:
@@ -66,15 +90,17 @@ class Deliverer:
                            or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)]
         with self.db.write() as s:
             claimed = s.execute(update(model).where(*conditions).values(
-                lease_until=now + timedelta(seconds=self.policy.lease_seconds)))
+                lease_until=now + timedelta(seconds=self.policy.lease_seconds),
+                lease_owner=holder_id()))
             return claimed.rowcount == 1
 
     # --- broker submissions ----------------------------------------------------------------
 
-    def deliver_submission(self, submission_id: str, *, force: bool = False) -> bool:
+    def deliver_submission(self, submission_id: str, *, force: bool = False,
+                           take_over: str | None = None) -> bool:
         """One attempt, if the submission is due (or ``force``) and nobody else holds it.
         Returns whether an attempt was made."""
-        if not self._claim(BrokerSubmission, submission_id, force=force):
+        if not self._claim(BrokerSubmission, submission_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
             sub = s.get(BrokerSubmission, submission_id)
@@ -109,7 +135,7 @@ class Deliverer:
             values = {"status": "retrying", "error_message": error,
                       "next_attempt_at": self.policy.next_attempt(attempts, now)}
         s.execute(update(model).where(model.id == row.id).values(
-            attempts=attempts, lease_until=None, transport=self.transport.name,
+            attempts=attempts, lease_until=None, lease_owner=None, transport=self.transport.name,
             updated_at=now, **values))
         events.touch(s, row.batch_id)  # delivery state is part of inspect, event or not
         timeline: list[tuple[str, dict[str, Any]]] = []
@@ -136,8 +162,9 @@ class Deliverer:
 
     # --- notifications ---------------------------------------------------------------------
 
-    def deliver_notification(self, notification_id: str, *, force: bool = False) -> bool:
-        if not self._claim(Notification, notification_id, force=force):
+    def deliver_notification(self, notification_id: str, *, force: bool = False,
+                             take_over: str | None = None) -> bool:
+        if not self._claim(Notification, notification_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
             note = s.get(Notification, notification_id)
@@ -159,29 +186,63 @@ class Deliverer:
 
     # --- sweeps ----------------------------------------------------------------------------
 
-    def deliver_batch(self, batch_id: str) -> None:
-        """Everything a freshly executed batch has to send (called after its commit)."""
+    def deliver_batch(self, batch_id: str, *, force: bool = False,
+                      take_over: str | None = None) -> None:
+        """Everything an executed batch has to send: the broker submission (``force``: now,
+        whatever its schedule), then, once that is sent, the warehouse notification."""
         with self.db.read() as s:
             sub_ids = list(s.scalars(select(BrokerSubmission.id).where(
                 BrokerSubmission.batch_id == batch_id)))
-            note_ids = list(s.scalars(select(Notification.id).where(
-                Notification.batch_id == batch_id)))
         for sub_id in sub_ids:
-            self.deliver_submission(sub_id)
-        for note_id in note_ids:
-            self.deliver_notification(note_id)
+            self.deliver_submission(sub_id, force=force, take_over=take_over)
+        with self.db.read() as s:
+            notes = list(s.execute(select(Notification.id, Notification.lease_owner).where(
+                Notification.batch_id == batch_id, _broker_heard(Notification))))
+        for note_id, owner in notes:
+            self.deliver_notification(note_id, take_over=owner if holder_is_gone(owner)
+                                      else None)
+
+    def deliver_batch_within(self, batch_id: str, seconds: float | None = None, **options: Any
+                             ) -> bool:
+        """``deliver_batch`` for a request that is waiting: at most ``seconds`` (default
+        ``Policy.wait_seconds``); past that the attempt goes on in the background. Returns
+        whether it finished in time. Delivery problems never fail the request: they are
+        recorded on the rows, logged, and retried."""
+        future = self._background.submit(self.deliver_batch, batch_id, **options)
+        try:
+            future.result(timeout=self.policy.wait_seconds if seconds is None else seconds)
+        except WaitedTooLong:
+            log.info("delivery of batch %s goes on in the background", batch_id)
+            return False
+        except Exception:
+            log.exception("delivery of batch %s failed; the worker retries it", batch_id)
+            return False
+        return True
 
     def deliver_due(self, limit: int = 100) -> int:
-        """One sweep over everything due (queued, or retrying and past its backoff)."""
+        """One sweep over everything due (queued, or retrying and past its backoff), taking
+        over the leases of holders that are gone. Broker submissions go first; a notification
+        is due only once its batch's broker submission is sent."""
         now = utcnow()
         attempted = 0
         for model, deliver in ((BrokerSubmission, self.deliver_submission),
                                (Notification, self.deliver_notification)):
+            conditions = [model.status.in_(PENDING),
+                          or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)]
+            if model is Notification:
+                conditions.append(_broker_heard(Notification))
             with self.db.read() as s:
-                due = list(s.scalars(select(model.id).where(
-                    model.status.in_(PENDING),
-                    or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now),
-                    or_(model.lease_until.is_(None), model.lease_until < now),
-                ).order_by(model.id).limit(limit)))
-            attempted += sum(1 for row_id in due if deliver(row_id))
+                due = list(s.execute(select(model.id, model.lease_until, model.lease_owner)
+                                     .where(*conditions).order_by(model.id).limit(limit)))
+            for row_id, lease_until, owner in due:
+                if lease_until is None or lease_until < now:
+                    attempted += deliver(row_id)
+                elif holder_is_gone(owner):
+                    attempted += deliver(row_id, take_over=owner)
         return attempted
+
+
+def _broker_heard(model: Any) -> ColumnElement[bool]:
+    """The row's batch has its broker submission sent."""
+    return model.batch_id.in_(select(BrokerSubmission.batch_id).where(
+        BrokerSubmission.status == "sent"))

@@ -4,15 +4,15 @@ carries the same Message-ID, so the receiver can recognise it."""
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from entrygo.kit.files import private_dir, write_private
 
 
 class Transport(Protocol):
@@ -22,7 +22,8 @@ class Transport(Protocol):
 
 
 class OutboxTransport:
-    """Writes ``<message-id>.eml`` into a folder (atomically; a resend overwrites itself)."""
+    """Writes ``<message-id>.eml`` into a folder (atomically, ``0600``; a resend overwrites
+    itself)."""
 
     name = "outbox"
 
@@ -30,12 +31,9 @@ class OutboxTransport:
         self.folder = folder
 
     def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         stem = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>"))
-        path = self.folder / f"{stem}.eml"
-        tmp = path.with_name(f".{stem}.{secrets.token_hex(4)}")
-        tmp.write_bytes(message.as_bytes())
-        os.replace(tmp, path)
+        write_private(self.folder / f"{stem}.eml", message.as_bytes())
 
 
 class SmtpTransport:

@@ -9,6 +9,7 @@ only after that commit.
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import datetime
 from decimal import Decimal
@@ -29,10 +30,11 @@ from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.service import COMPLETED, EXECUTING, FAILED, PLANNED, invalid_state
 from entrygo.exports.snapshot import plan_hash
-from entrygo.kit.clock import utcnow
+from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.db import Database
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
+from entrygo.kit.process import holder_is_gone
 from entrygo.orders.models import Order
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
@@ -205,8 +207,11 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     return batch.id
 
 
-def submission_to_retry(session: Session, caller: Caller, batch_id: str) -> ExportBatch:
-    """The batch whose broker submission may be forced now (409 when there is nothing to send).
+def submission_to_retry(session: Session, caller: Caller, batch_id: str
+                        ) -> tuple[ExportBatch, str | None]:
+    """The batch whose broker submission may be forced now, and the holder of its lease if
+    that holder is gone (to be taken over). 409 ``INVALID_EXPORT_STATE`` when there is nothing
+    to send; 409 ``DELIVERY_IN_PROGRESS`` (with ``Retry-After``) while a live sender holds it.
     """
     batch = repo.batch_for_update(session, caller.account_id, batch_id)
     if batch is None:
@@ -220,7 +225,17 @@ def submission_to_retry(session: Session, caller: Caller, batch_id: str) -> Expo
     if submission.status == "sent":
         raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
                        details={"currentState": batch.state, "submissionStatus": "sent"})
-    return batch
+    now = utcnow()
+    if submission.lease_until is None or submission.lease_until < now:
+        return batch, None
+    if holder_is_gone(submission.lease_owner):
+        return batch, submission.lease_owner
+    wait = max(1, math.ceil((submission.lease_until - now).total_seconds()))
+    raise ApiError(409, "DELIVERY_IN_PROGRESS", "A delivery attempt of this broker submission "
+                   "is under way; its outcome is recorded on the batch. Retry after it.",
+                   headers={"Retry-After": str(wait)},
+                   details={"currentState": batch.state, "submissionStatus": submission.status,
+                            "leaseUntil": iso(submission.lease_until)})
 
 
 def mark_failed(db: Database, account_id: str, failure: GenerationFailed,

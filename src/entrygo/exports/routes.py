@@ -58,12 +58,14 @@ def execute(request: Request, caller: Caller = Depends(authenticated),
         return _reload(s, caller, batch_id, execute_document)
 
     def deliver(done: Any) -> dict[str, Any]:
-        state.deliverer.deliver_batch(done["exportId"])
+        # at most ENTRYGO_DELIVERY_WAIT_SECONDS; then the answer says queued (CONTRACT §5.5)
+        state.deliverer.deliver_batch_within(done["exportId"])
         with state.db.read() as s:
             return _reload(s, caller, done["exportId"], execute_document)
 
     try:
-        return run_write(request, caller, work, after_commit=deliver)
+        return run_write(request, caller, work, after_commit=deliver,
+                         after_commit_seconds=state.deliverer.policy.wait_seconds)
     except executing.GenerationFailed as failure:
         log.error("execution of %s failed", failure.batch_id, exc_info=failure.cause)
         executing.mark_failed(state.db, caller.account_id, failure, request_id)
@@ -87,17 +89,20 @@ def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(a
     if body.account_id is not None:
         caller.require_account(body.account_id)
     state = request.app.state
+    dead_holder: list[str | None] = [None]
 
     def check(s: Session) -> dict[str, Any]:
-        return inspect_document(s, executing.submission_to_retry(s, caller, batch_id))
+        batch, dead_holder[0] = executing.submission_to_retry(s, caller, batch_id)
+        return inspect_document(s, batch)
 
     def deliver(checked: Any) -> dict[str, Any]:
-        # not claimed means another sender is delivering it right now: that is the attempt
-        state.deliverer.deliver_submission(checked["brokerSubmission"]["id"], force=True)
+        # the broker first, now; then the warehouse notification, if it was waiting for that
+        state.deliverer.deliver_batch_within(batch_id, force=True, take_over=dead_holder[0])
         with state.db.read() as s:
             return _reload(s, caller, batch_id, inspect_document)
 
-    return run_write(request, caller, check, after_commit=deliver)
+    return run_write(request, caller, check, after_commit=deliver,
+                     after_commit_seconds=state.deliverer.policy.wait_seconds)
 
 
 @router.get("/api/customs-packages/{package_id}")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, Table, create_engine, event, insert
@@ -18,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from entrygo.kit.files import private_sqlite_file
 
 T = TypeVar("T")
 INSERT_PAGE = 10_000
@@ -95,9 +98,20 @@ def backend_of(url: str) -> str:
     return name
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for PostgreSQL and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def build_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 10) -> Engine:
     backend = backend_of(url)
     if backend == "sqlite":
+        database = sqlite_path(url)
+        if database is not None:
+            private_sqlite_file(database)
         engine = create_engine(
             url,
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},

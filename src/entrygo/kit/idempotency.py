@@ -1,6 +1,6 @@
 """Idempotency for every POST (CONTRACT §4), as one mechanism in front of every write.
 
-A keyed request runs in two steps:
+A keyed request runs in two steps, three when the write has an after-commit step:
 
 1. **Claim** (own short transaction): find the account's record for the key. A finished record
    with the same fingerprint is replayed byte for byte; a different fingerprint is
@@ -10,6 +10,17 @@ A keyed request runs in two steps:
 2. **Work** (one transaction): the write itself, then the stored response is put on the record,
    conditional on still owning it, and both commit together. A crash before that commit leaves
    only the marker, which expires; a crash after it replays.
+3. **Finish**, only for a write with an after-commit step (execute delivers its emails): the
+   record commits as ``finishing`` and stays ours for ``finish_seconds`` while the step runs;
+   a same-key request meanwhile gets ``IDEMPOTENCY_IN_PROGRESS`` (never the response as it was
+   before the step). ``finish`` then stores the response the caller receives and completes the
+   record, so every replay is that response byte for byte. Should the process die during the
+   step, the record is replayed with the response as committed (the export ``COMPLETED``, its
+   emails ``queued``: the worker delivers them; inspect shows where they are) once its hold
+   runs out, or at once where the dead process is known to be gone (``kit.process``).
+
+Likewise an in-flight marker whose process is known to be gone is abandoned at once: a retry
+after a crash before the commit runs the request without waiting out ``lock_seconds``.
 
 A non-2xx outcome rolls the work back and deletes the marker: nothing is stored, so a corrected
 retry with the same key proceeds.
@@ -33,9 +44,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from entrygo.kit.clock import utcnow
 from entrygo.kit.db import Base, Database, UtcDateTime, retryable
 from entrygo.kit.errors import ApiError, Issue, validation_error
+from entrygo.kit.process import holder_id, holder_is_gone
 from entrygo.kit.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
 
-IN_PROGRESS, COMPLETED = "in_progress", "completed"
+IN_PROGRESS, FINISHING, COMPLETED = "in_progress", "finishing", "completed"
 log = logging.getLogger("entrygo")
 
 
@@ -47,6 +59,9 @@ class IdempotencyRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))
     owner: Mapped[str | None] = mapped_column(String(32))
+    holder: Mapped[str | None] = mapped_column(String(200))
+    """The process working on the request (``kit.process``): once it is known to be gone, the
+    marker is abandoned at once rather than when ``locked_until`` passes."""
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -60,6 +75,8 @@ class Outcome:
     status: int
     body: bytes
     replayed: bool = False
+    owner: str | None = None
+    """Our claim on the record while it is ``finishing`` (for ``finish``)."""
 
 
 def key_from(header: str | None, body: Any) -> str | None:
@@ -103,7 +120,10 @@ class Idempotency:
         self.retention = timedelta(seconds=retention_seconds)
 
     def run(self, account_id: str, key: str, print_: str,
-            work: Callable[[Session], tuple[int, bytes]]) -> Outcome:
+            work: Callable[[Session], tuple[int, bytes]], *,
+            finish_seconds: float | None = None) -> Outcome:
+        """Run ``work`` once for this key. With ``finish_seconds`` the record stays held that
+        long after the commit, until ``finish`` stores the final response."""
         claimed = self._claim(account_id, key, print_)
         if isinstance(claimed, Outcome):
             return claimed
@@ -113,8 +133,9 @@ class Idempotency:
                 try:
                     with self.db.write() as session:
                         status, body = work(session)
-                        self._complete(session, account_id, key, owner, status, body)
-                    return Outcome(status, body)
+                        self._complete(session, account_id, key, owner, status, body,
+                                       finish_seconds)
+                    return Outcome(status, body, owner=owner)
                 except DBAPIError as exc:  # lost a race (see ``retryable``): run the work again
                     if attempt == 2 or not retryable(exc):
                         raise
@@ -124,16 +145,32 @@ class Idempotency:
         raise AssertionError("unreachable")
 
     def _complete(self, session: Session, account_id: str, key: str, owner: str, status: int,
-                  body: bytes) -> None:
+                  body: bytes, finish_seconds: float | None) -> None:
         """Store the response on our marker, in the transaction of the write it describes."""
+        now = utcnow()
+        if finish_seconds is None:
+            held: dict[str, Any] = {"state": COMPLETED, "owner": None, "locked_until": None,
+                                    "holder": None}
+        else:
+            held = {"state": FINISHING, "locked_until": now + timedelta(seconds=finish_seconds)}
         done = session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
                    IdempotencyRecord.owner == owner)
-            .values(state=COMPLETED, owner=None, locked_until=None, response_status=status,
-                    response_body=body, expires_at=utcnow() + self.retention))
+            .values(response_status=status, response_body=body,
+                    expires_at=now + self.retention, **held))
         if done.rowcount != 1:  # our marker expired and another attempt took it over
             raise _in_progress()
+
+    def finish(self, account_id: str, key: str, owner: str, body: bytes) -> None:
+        """Store the response the caller receives after the after-commit step, and complete
+        the record: from now on every replay is exactly this."""
+        with self.db.write() as session:
+            session.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
+                IdempotencyRecord.owner == owner, IdempotencyRecord.state == FINISHING
+            ).values(state=COMPLETED, owner=None, locked_until=None, holder=None,
+                     response_body=body))
 
     def _claim(self, account_id: str, key: str, print_: str) -> str | Outcome:
         # A plain read first: replays, conflicts and "in progress" need no write lock (on
@@ -168,9 +205,14 @@ class Idempotency:
             return None
         if record.fingerprint != print_:
             raise _conflict()
-        if record.state == COMPLETED:
+        abandoned = record.state != COMPLETED and (
+            record.locked_until is None or record.locked_until <= utcnow()
+            or holder_is_gone(record.holder))
+        if record.state == COMPLETED or (record.state == FINISHING and abandoned):
             assert record.response_status is not None and record.response_body is not None
             return Outcome(record.response_status, record.response_body, replayed=True)
+        if abandoned:  # its process died before the commit: nothing happened, run it now
+            return None
         raise _in_progress()
 
     def _take(self, session: Session, record: IdempotencyRecord | None, account_id: str,
@@ -180,11 +222,12 @@ class Idempotency:
         if record is None:
             session.add(IdempotencyRecord(
                 account_id=account_id, key=key, fingerprint=print_, state=IN_PROGRESS,
-                owner=owner, locked_until=now + self.lock, created_at=now,
+                owner=owner, holder=holder_id(), locked_until=now + self.lock, created_at=now,
                 expires_at=now + self.lock))
             session.flush()
         else:  # abandoned marker, or a finished record past retention: the key is free again
             record.fingerprint, record.state, record.owner = print_, IN_PROGRESS, owner
+            record.holder = holder_id()
             record.locked_until = record.expires_at = now + self.lock
             record.response_status, record.response_body, record.created_at = None, None, now
         return owner
@@ -199,13 +242,6 @@ class Idempotency:
         except Exception:
             log.warning("could not release idempotency marker; it expires on its own",
                         exc_info=True)
-
-    def refresh(self, account_id: str, key: str, body: bytes) -> None:
-        """Replace a finished request's stored response (what followed its commit changed it)."""
-        with self.db.write() as session:
-            session.execute(update(IdempotencyRecord).where(
-                IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
-                IdempotencyRecord.state == COMPLETED).values(response_body=body))
 
     def purge(self) -> int:
         """Delete records past retention (and abandoned markers). Returns how many."""

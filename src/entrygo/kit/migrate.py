@@ -7,6 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from entrygo.kit.db import sqlite_path
+from entrygo.kit.files import private_sqlite_file
+
 SCRIPT_LOCATION = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -19,6 +22,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    sqlite_file = sqlite_path(url)
+    if sqlite_file is not None:
+        private_sqlite_file(sqlite_file)
     command.upgrade(alembic_config(url), revision)
