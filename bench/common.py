@@ -18,8 +18,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from entrygo.config import Settings
-from entrygo.kit.db import Database
-from entrygo.kit.migrate import upgrade
+from entrygo.db.database import Database
+from entrygo.db.migrate import upgrade
 
 PG_ADMIN_URL = os.environ.get("ENTRYGO_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")

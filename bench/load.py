@@ -24,9 +24,9 @@ import httpx
 from sqlalchemy import func, select
 
 from entrygo.artifacts.models import CustomsPackage
+from entrygo.db.database import Database
 from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports.models import ExportBatch
-from entrygo.kit.db import Database
 from entrygo.orders.models import Order, OrderLine
 
 

@@ -16,7 +16,7 @@ from tests.support import ServerProcess
 from bench import data
 from bench.common import Backend, backend, median, report, rng, timed
 from bench.sync import _setup
-from entrygo.kit.validation import parse_json, validate_as
+from entrygo.api.validation import parse_json, validate_as
 from entrygo.orders.schemas import OrderSync
 from entrygo.orders.service import sync_orders
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate

@@ -18,10 +18,10 @@ from tests.support import ServerProcess
 
 from bench import data
 from bench.common import Backend, backend, median, report, rng, timed
+from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
-from entrygo.kit.validation import parse_json, validate_as
 from entrygo.products.schemas import ProductSync
 from entrygo.products.service import sync_products
 from entrygo.setup.service import create_account

@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 
 from entrygo.app import create_app
 from entrygo.config import Settings
-from entrygo.kit.db import Database
-from entrygo.kit.migrate import upgrade
+from entrygo.db.database import Database
+from entrygo.db.migrate import upgrade
 from entrygo.models import metadata
 from tests.support import Api, World
 

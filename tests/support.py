@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
-from entrygo.kit.db import Database
-from entrygo.kit.validation import parse_json, validate_as
+from entrygo.db.database import Database
 from entrygo.setup import service as setup
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 

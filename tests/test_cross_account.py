@@ -19,8 +19,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from entrygo.api.pagination import cursor_scope, encode_cursor
 from entrygo.app import create_app
-from entrygo.kit.pagination import cursor_scope, encode_cursor
 from entrygo.models import metadata
 from tests.support import product
 from tests.test_execute import execute

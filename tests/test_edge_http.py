@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from entrygo.config import Settings
-from entrygo.kit.db import Database
+from entrygo.db.database import Database
 from tests.conftest import TEST_SECRET
 from tests.support import ServerProcess, World
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from entrygo.app import create_app
 from entrygo.config import Settings
-from entrygo.kit.db import Database
+from entrygo.db.database import Database
 from tests.support import World
 from tests.test_plan import Flow
 

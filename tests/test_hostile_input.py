@@ -31,7 +31,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from entrygo.kit.db import Database
+from entrygo.db.database import Database
 from entrygo.models import metadata
 from entrygo.orders.schemas import MAX_LINES_PER_ORDER
 from tests.support import Api, product

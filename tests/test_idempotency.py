@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from entrygo.api.idempotency import COMPLETED, IN_PROGRESS, IdempotencyRecord, fingerprint
 from entrygo.app import create_app
 from entrygo.kit.clock import utcnow
-from entrygo.kit.idempotency import COMPLETED, IN_PROGRESS, IdempotencyRecord, fingerprint
 from entrygo.orders.models import Order
 from entrygo.setup.models import Broker
 from tests.support import product

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from entrygo.api.validation import MAX_JSON_DEPTH, _timestamp, parse_json
+from entrygo.api.wire import decimal_to_number
 from entrygo.kit import ids
 from entrygo.kit.clock import iso
 from entrygo.kit.errors import ApiError
 from entrygo.kit.money import cents, plain
-from entrygo.kit.validation import MAX_JSON_DEPTH, _timestamp, parse_json
-from entrygo.kit.wire import decimal_to_number
 
 
 def _reference_base32(value: int, length: int) -> str:
@@ -113,8 +113,8 @@ def test_bulk_insert_stores_exactly_what_a_core_insert_stores(tmp_path):
     from sqlalchemy import insert, text
 
     from entrygo.accounts.models import Account
-    from entrygo.kit.db import Database, bulk_insert
-    from entrygo.kit.migrate import upgrade
+    from entrygo.db.database import Database, bulk_insert
+    from entrygo.db.migrate import upgrade
     from entrygo.orders.models import Order
 
     url = f"sqlite:///{tmp_path / 'bulk.db'}"
@@ -140,7 +140,7 @@ def test_bulk_insert_stores_exactly_what_a_core_insert_stores(tmp_path):
 
 
 def test_decimal_places_are_counted_from_the_digits():
-    from entrygo.kit.validation import decimal_places
+    from entrygo.api.validation import decimal_places
 
     cases = {"1.50": 1, "110": 0, "1E+2": 0, "0.0001": 4, "0.000": 0, "-0.50": 1,
              "1e-9": 9, "1e999999999": 0, "1e-999999999": 999999999,

@@ -10,7 +10,7 @@ import pytest
 from bench.load import Tenant, drive, verify
 
 from entrygo.config import Settings
-from entrygo.kit.db import Database
+from entrygo.db.database import Database
 from tests.conftest import TEST_SECRET, _wipe
 from tests.support import ServerProcess, SmtpSink, World, product
 
@@ -33,7 +33,7 @@ def test_four_processes_keep_every_guarantee(pg, tmp_path):
     key = world.key(account)
     tenant_products = []
     with db.write() as s:
-        from entrygo.kit.validation import validate_as
+        from entrygo.api.validation import validate_as
         from entrygo.products.schemas import ProductSync
         from entrygo.products.service import sync_products
         from tests.support import as_request

@@ -131,10 +131,10 @@ def test_the_same_rows_hash_the_same_on_sqlite_and_postgresql(sqlite_url, postgr
     from sqlalchemy import insert
 
     from entrygo.accounts.models import Account
+    from entrygo.db.database import Database
     from entrygo.exports import repository as repo
     from entrygo.exports.snapshot import plan_hash
     from entrygo.kit.clock import utcnow
-    from entrygo.kit.db import Database
     from entrygo.orders.models import Order, OrderLine
     from entrygo.products.models import Product
     from entrygo.readiness.facts import PlanFacts

@@ -12,21 +12,21 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from entrygo import __version__
+from entrygo.api.http import RequestContextMiddleware, install_error_handlers
+from entrygo.api.idempotency import Idempotency
+from entrygo.api.ratelimit import RateLimiter
 from entrygo.artifacts.store import LocalStore
 from entrygo.auth.context import KeyCache
 from entrygo.config import Settings
 from entrygo.contract import openapi
 from entrygo.contract.site import router as docs_router
+from entrygo.db.database import Database
+from entrygo.db.migrate import upgrade
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.routes import router as exports_router
-from entrygo.kit.db import Database
 from entrygo.kit.files import private_dir
-from entrygo.kit.http import RequestContextMiddleware, install_error_handlers
-from entrygo.kit.idempotency import Idempotency
-from entrygo.kit.migrate import upgrade
-from entrygo.kit.ratelimit import RateLimiter
 from entrygo.orders.routes import router as orders_router
 from entrygo.products.routes import router as products_router
 from entrygo.readiness import reference

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 
 from entrygo.config import Settings
+from entrygo.db.database import Database
+from entrygo.db.migrate import upgrade
 from entrygo.kit.clock import iso
-from entrygo.kit.db import Database
-from entrygo.kit.migrate import upgrade
 
 app = typer.Typer(help="EntryGo: customs-ready exports into the United States.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -65,8 +65,8 @@ def serve(
     if migrate:
         upgrade(settings.resolved_database_url)
     settings.secret  # noqa: B018 - create the secret once, before any worker starts
+    from entrygo.api.protocol import EnvelopeH11Protocol
     from entrygo.kit.logs import configure
-    from entrygo.kit.protocol import EnvelopeH11Protocol
 
     configure(settings.log_level)
     uvicorn.run("entrygo.app:create_app", factory=True, host=host or settings.host,
@@ -120,7 +120,7 @@ def keys_create(
 ) -> None:
     """Create an API key. The secret is printed once and never stored."""
     from entrygo.auth.keys import issue_key
-    from entrygo.kit.repository import get_owned
+    from entrygo.db.repository import get_owned
     from entrygo.setup.models import Warehouse
     from entrygo.setup.service import list_accounts
 
@@ -178,8 +178,8 @@ def keys_revoke(key_id: str) -> None:
 
 def _create_via_schema(schema: type, create, payload: dict) -> str:  # type: ignore[no-untyped-def]
     """Validate CLI input with the API's own request model, so both paths accept the same."""
+    from entrygo.api.validation import validate_as
     from entrygo.kit.errors import ApiError
-    from entrygo.kit.validation import validate_as
 
     try:
         body = validate_as(schema, {k: v for k, v in payload.items() if v is not None})
@@ -283,9 +283,9 @@ def worker(
     expired idempotency records. Safe to run beside servers and other workers."""
     import time
 
+    from entrygo.api.idempotency import Idempotency
     from entrygo.app import build_deliverer
     from entrygo.artifacts.store import LocalStore
-    from entrygo.kit.idempotency import Idempotency
 
     settings = Settings()
     db = _database(settings)

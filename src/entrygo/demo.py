@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from entrygo.accounts.models import Account
+from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
-from entrygo.kit.db import Database
-from entrygo.kit.validation import parse_json, validate_as
+from entrygo.db.database import Database
 from entrygo.products.schemas import ProductSync
 from entrygo.products.service import sync_products
 from entrygo.setup import service as setup

@@ -1,13 +1,13 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from entrygo.accounts.models import Account
+from entrygo.api.idempotency import IdempotencyRecord
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.models import ApiKey
+from entrygo.db.database import Base
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
-from entrygo.kit.db import Base
-from entrygo.kit.idempotency import IdempotencyRecord
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.setup.models import Broker, Warehouse

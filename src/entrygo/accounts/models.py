@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.kit.db import Base, UtcDateTime
+from entrygo.db.database import Base, UtcDateTime
 
 
 class Account(Base):

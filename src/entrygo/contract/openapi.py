@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from entrygo import __version__
+from entrygo.api.wire import WireModel
 from entrygo.exports import schemas as exports
-from entrygo.kit.wire import WireModel
 from entrygo.orders.schemas import OrderOut, OrderSync, OrderSynced
 from entrygo.products.schemas import ProductOut, ProductSync, ProductSynced
 from entrygo.setup.schemas import BrokerCreate, BrokerOut, WarehouseCreate, WarehouseOut

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.artifacts.store import ArtifactStore
+from entrygo.db.database import Database
 from entrygo.delivery import messages
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.delivery.transport import Transport
 from entrygo.events import service as events
 from entrygo.exports.models import ExportBatch
 from entrygo.kit.clock import iso, utcnow
-from entrygo.kit.db import Database
 from entrygo.kit.process import holder_id, holder_is_gone
 from entrygo.setup.models import Broker, Warehouse
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.kit.db import Base, UtcDateTime
+from entrygo.db.database import Base, UtcDateTime
 
 
 class ExportEvent(Base):

@@ -24,6 +24,7 @@ from entrygo.artifacts.render import render_all
 from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
 from entrygo.artifacts.store import ArtifactStore
 from entrygo.auth.context import Caller
+from entrygo.db.database import Database
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events import service as events
 from entrygo.exports import repository as repo
@@ -31,7 +32,6 @@ from entrygo.exports.models import ExportBatch
 from entrygo.exports.service import COMPLETED, EXECUTING, FAILED, PLANNED, invalid_state
 from entrygo.exports.snapshot import plan_hash
 from entrygo.kit.clock import iso, utcnow
-from entrygo.kit.db import Database
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
 from entrygo.kit.process import holder_is_gone

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from entrygo.api.wire import json_bytes
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.exports import repository as repo
@@ -25,7 +26,6 @@ from entrygo.exports.schemas import (
     submission_document,
 )
 from entrygo.kit.clock import iso
-from entrygo.kit.wire import json_bytes
 
 
 def execution_parts(session: Session, batch: ExportBatch) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from entrygo.db.database import chunked
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
-from entrygo.kit.db import chunked
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts

@@ -8,8 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from entrygo.api.http import json_body, optional_json_body, request_id_of
+from entrygo.api.pagination import PageParams, page_of
+from entrygo.api.wire import WireResponse, respond
+from entrygo.api.writes import run_write
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.context import Caller, authenticated
+from entrygo.db.repository import get_owned, list_owned
 from entrygo.exports import execute as executing
 from entrygo.exports import service
 from entrygo.exports.inspect import (
@@ -26,11 +31,6 @@ from entrygo.exports.schemas import (
     summary_document,
 )
 from entrygo.kit.errors import ApiError, not_found
-from entrygo.kit.http import json_body, optional_json_body, request_id_of
-from entrygo.kit.pagination import PageParams, page_of
-from entrygo.kit.repository import get_owned, list_owned
-from entrygo.kit.wire import WireResponse, respond
-from entrygo.kit.writes import run_write
 
 router = APIRouter(tags=["exports"])
 log = logging.getLogger("entrygo")

@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from entrygo.api.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
+from entrygo.api.wire import WireModel, decimal_to_number
 from entrygo.events.service import EVENT_TYPES
 from entrygo.kit.clock import iso
-from entrygo.kit.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
-from entrygo.kit.wire import WireModel, decimal_to_number
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
 from entrygo.readiness.engine import Assessment, Exclusion, Finding
 

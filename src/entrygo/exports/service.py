@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from entrygo.auth.context import Caller
+from entrygo.db.repository import get_owned
 from entrygo.events import service as events
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
@@ -23,7 +24,6 @@ from entrygo.kit.errors import (
     validation_error,
 )
 from entrygo.kit.ids import new_id
-from entrygo.kit.repository import get_owned
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
 from entrygo.readiness.engine import Exclusion, assess

@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.types import TypeDecorator
 
-from entrygo.kit.db import build_engine
+from entrygo.db.database import build_engine
 from entrygo.models import metadata
 
 config = context.config

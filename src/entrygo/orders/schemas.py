@@ -8,8 +8,7 @@ import pycountry
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from entrygo.kit.clock import iso
-from entrygo.kit.validation import (
+from entrygo.api.validation import (
     CountryCode,
     Email,
     IdempotencyKeyField,
@@ -21,7 +20,8 @@ from entrygo.kit.validation import (
     Text,
     TimestampInput,
 )
-from entrygo.kit.wire import Num, Timestamp, WireModel, decimal_to_number
+from entrygo.api.wire import Num, Timestamp, WireModel, decimal_to_number
+from entrygo.kit.clock import iso
 
 MAX_LINES_PER_ORDER = 250
 INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from entrygo.db.database import bulk_insert, chunked
 from entrygo.kit.clock import iso, utcnow
-from entrygo.kit.db import bulk_insert, chunked
 from entrygo.kit.errors import ApiError, Issue, duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.money import cents, plain

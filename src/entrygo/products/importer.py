@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from entrygo.kit.db import Database
-from entrygo.kit.validation import issues_from, parse_json
+from entrygo.api.validation import issues_from, parse_json
+from entrygo.db.database import Database
 from entrygo.products.schemas import ProductIn
 from entrygo.products.service import sync_products
 

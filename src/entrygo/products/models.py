@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.kit.db import Base, ScaledDecimal, UtcDateTime
+from entrygo.db.database import Base, ScaledDecimal, UtcDateTime
 
 
 class Product(Base):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from entrygo.kit.validation import (
+from entrygo.api.validation import (
     DecimalField,
     IdempotencyKeyField,
     Metadata,
@@ -18,7 +18,7 @@ from entrygo.kit.validation import (
     Text,
     WeightKg,
 )
-from entrygo.kit.wire import Num, Timestamp, WireModel
+from entrygo.api.wire import Num, Timestamp, WireModel
 from entrygo.readiness import reference
 from entrygo.readiness.engine import judge_product
 from entrygo.readiness.facts import ProductFacts

@@ -3,13 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from entrygo.api.http import json_body
+from entrygo.api.pagination import PageParams, page_of
+from entrygo.api.wire import respond
+from entrygo.api.writes import run_write
 from entrygo.auth.context import Caller, authenticated
+from entrygo.db.repository import get_owned, list_owned
 from entrygo.kit.errors import account_scope, not_found
-from entrygo.kit.http import json_body
-from entrygo.kit.pagination import PageParams, page_of
-from entrygo.kit.repository import get_owned, list_owned
-from entrygo.kit.wire import respond
-from entrygo.kit.writes import run_write
 from entrygo.setup import service
 from entrygo.setup.models import Broker, Warehouse
 from entrygo.setup.schemas import BrokerCreate, BrokerOut, WarehouseCreate, WarehouseOut

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from entrygo.kit.validation import CountryCode, Email, IdempotencyKeyField, RequestModel, Text
-from entrygo.kit.wire import Timestamp, WireModel
+from entrygo.api.validation import CountryCode, Email, IdempotencyKeyField, RequestModel, Text
+from entrygo.api.wire import Timestamp, WireModel
 
 
 class WarehouseCreate(RequestModel):

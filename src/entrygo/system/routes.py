@@ -5,10 +5,10 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from entrygo import __version__
+from entrygo.api.wire import WireModel, respond
 from entrygo.auth.context import Caller, authenticated
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import service_unavailable
-from entrygo.kit.wire import WireModel, respond
 
 router = APIRouter(tags=["system"])
 

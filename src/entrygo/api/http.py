@@ -16,10 +16,10 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrygo.api.validation import parse_json, validate_as
 from entrygo.kit.errors import ApiError, Issue, service_unavailable, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.logs import log_access
-from entrygo.kit.validation import parse_json, validate_as
 
 log = logging.getLogger("entrygo")
 M = TypeVar("M", bound=BaseModel)

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from entrygo.kit.db import sqlite_path
+from entrygo.db.database import sqlite_path
 from entrygo.kit.files import private_sqlite_file
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent.parent / "migrations"

@@ -30,8 +30,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from entrygo.api.wire import decimal_to_number
 from entrygo.kit.errors import Issue, invalid_request, validation_error
-from entrygo.kit.wire import decimal_to_number
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import Select
 
+from entrygo.api.wire import WireModel
 from entrygo.auth.context import Caller, authenticated
 from entrygo.kit.errors import Issue, validation_error
-from entrygo.kit.wire import WireModel
 
 _ID = re.compile(r"^[a-z]{1,8}_[0-9a-z]{26}$")
 
@@ -61,13 +60,6 @@ def decode_cursor(cursor: str, scope: str) -> str:
         raise validation_error([Issue("cursor", "Invalid cursor: pass the next_cursor of the "
                                       "previous page of this same list", "invalid_value")])
     return last_id
-
-
-def newest_first(stmt: Select[Any], id_column: Any, page: PageParams) -> Select[Any]:
-    """Order by id descending (ids sort by creation time), after the cursor, one extra row."""
-    if page.after_id is not None:
-        stmt = stmt.where(id_column < page.after_id)
-    return stmt.order_by(id_column.desc()).limit(page.limit + 1)
 
 
 def page_of(items: Sequence[Any], page: PageParams,

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from entrygo.kit.pagination import PageParams, newest_first
-
 T = TypeVar("T")
+
+
+class Page(Protocol):
+    """What a list query needs of a page request (``api.pagination.PageParams`` is one)."""
+
+    limit: int
+    after_id: str | None
+
+
+def newest_first(stmt: Select[Any], id_column: Any, page: Page) -> Select[Any]:
+    """Order by id descending (ids sort by creation time), after the cursor, one extra row."""
+    if page.after_id is not None:
+        stmt = stmt.where(id_column < page.after_id)
+    return stmt.order_by(id_column.desc()).limit(page.limit + 1)
 
 
 def get_owned(session: Session, model: type[T], account_id: str, object_id: str) -> T | None:
@@ -19,7 +31,7 @@ def get_owned(session: Session, model: type[T], account_id: str, object_id: str)
     return session.scalars(stmt).one_or_none()
 
 
-def list_owned(session: Session, model: type[T], account_id: str, page: PageParams,
+def list_owned(session: Session, model: type[T], account_id: str, page: Page,
                *where: ColumnElement[Any]) -> list[T]:
     """A newest-first page (``limit + 1`` rows, for ``page_of``) of this account's rows."""
     stmt = select(model).where(model.account_id == account_id, *where)  # type: ignore[attr-defined]

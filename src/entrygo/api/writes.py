@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from entrygo.api.idempotency import fingerprint, key_from
+from entrygo.api.wire import WireResponse, json_bytes
 from entrygo.auth.context import Caller
-from entrygo.kit.idempotency import fingerprint, key_from
-from entrygo.kit.wire import WireResponse, json_bytes
 
 Body = BaseModel | dict[str, Any]
 FINISH_MARGIN = 10.0

@@ -41,11 +41,11 @@ from sqlalchemy import Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from entrygo.api.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
+from entrygo.db.database import Base, Database, UtcDateTime, retryable
 from entrygo.kit.clock import utcnow
-from entrygo.kit.db import Base, Database, UtcDateTime, retryable
 from entrygo.kit.errors import ApiError, Issue, validation_error
 from entrygo.kit.process import holder_id, holder_is_gone
-from entrygo.kit.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
 
 IN_PROGRESS, FINISHING, COMPLETED = "in_progress", "finishing", "completed"
 log = logging.getLogger("entrygo")

@@ -1,0 +1,1 @@
+"""Storage: the engine and units of work, migrations, and the account-scoped repository base."""
