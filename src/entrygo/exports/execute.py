@@ -26,11 +26,10 @@ from entrygo.artifacts.store import ArtifactStore
 from entrygo.auth.context import Caller
 from entrygo.db.database import Database
 from entrygo.delivery.models import BrokerSubmission, Notification
-from entrygo.events import service as events
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
-from entrygo.exports.service import COMPLETED, EXECUTING, FAILED, PLANNED, invalid_state
 from entrygo.exports.snapshot import plan_hash
+from entrygo.exports.states import ExportState, move, require
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
@@ -64,8 +63,7 @@ def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | N
     if batch is None:
         raise not_found("Export batch")
     caller.require_warehouse(batch.warehouse_id, field="batchId")
-    if batch.state != PLANNED:
-        raise invalid_state(batch, "be executed")
+    require(batch, ExportState.PLANNED, "be executed")
     if batch.readiness_state == "BLOCKED":
         codes = sorted({m["code"] for m in batch.plan["validationMessages"]
                         if m["severity"] == "blocking"})
@@ -142,10 +140,7 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
                    request_id: str | None, *, store: ArtifactStore, mail_domain: str) -> str:
     """Execute a planned batch in the caller's transaction. Returns the batch id."""
     batch, facts, warehouse = _check(session, caller, batch_id, wanted_hash)
-    moved = session.execute(update(ExportBatch).where(
-        ExportBatch.id == batch.id, ExportBatch.state == PLANNED).values(state=EXECUTING))
-    if moved.rowcount != 1:  # pragma: no cover - the row is locked by _check
-        raise invalid_state(batch, "be executed")
+    move(session, batch, ExportState.EXECUTING, wanted="be executed")
     included = [o.id for o in facts.orders]
     if included:
         locked = session.execute(update(Order).where(
@@ -197,12 +192,10 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
             subject=f"Export {batch.id} executed: customs package {number}",
             status="queued", message_id=f"<{notification_id}@{mail_domain}>", attempts=0,
             created_at=now, updated_at=now))
-    session.execute(update(ExportBatch).where(ExportBatch.id == batch.id).values(
-        state=COMPLETED, executed_at=now, updated_at=now))
     timeline.append(("EXPORT_EXECUTED", {"customsPackageId": package_id,
                                          "orderCount": len(included)}))
-    events.record(session, account_id=batch.account_id, batch_id=batch.id,
-                  request_id=request_id, events=timeline)
+    move(session, batch, ExportState.COMPLETED, wanted="complete", request_id=request_id,
+         timeline=timeline, executed_at=now, updated_at=now)
     session.flush()
     return batch.id
 
@@ -242,12 +235,10 @@ def mark_failed(db: Database, account_id: str, failure: GenerationFailed,
                 request_id: str | None) -> None:
     """After the execute transaction rolled back: the batch is FAILED, its orders are free."""
     with db.write() as s:
-        moved = s.execute(update(ExportBatch).where(
-            ExportBatch.id == failure.batch_id, ExportBatch.account_id == account_id,
-            ExportBatch.state == PLANNED).values(state=FAILED, updated_at=utcnow()))
-        if moved.rowcount == 1:
-            events.record(s, account_id=account_id, batch_id=failure.batch_id,
-                          request_id=request_id, events=[("EXPORT_FAILED", {
-                              "error": f"{type(failure.cause).__name__}: {failure.cause}"[:500]
-                          })])
+        batch = repo.batch_for_update(s, account_id, failure.batch_id)
+        if batch is not None and batch.state == ExportState.PLANNED:
+            move(s, batch, ExportState.FAILED, wanted="fail", request_id=request_id,
+                 timeline=[("EXPORT_FAILED", {
+                     "error": f"{type(failure.cause).__name__}: {failure.cause}"[:500]})],
+                 updated_at=utcnow())
 

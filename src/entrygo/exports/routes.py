@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from entrygo.exports.schemas import (
     PlanRequest,
     summary_document,
 )
+from entrygo.exports.states import ExportState
 from entrygo.kit.errors import ApiError, not_found
 
 router = APIRouter(tags=["exports"])
@@ -71,7 +72,8 @@ def execute(request: Request, caller: Caller = Depends(authenticated),
         executing.mark_failed(state.db, caller.account_id, failure, request_id)
         raise ApiError(500, "INTERNAL_ERROR", "Generating the customs package failed; the batch "
                        "is FAILED and nothing was sent. Re-plan the orders.",
-                       details={"exportId": failure.batch_id, "currentState": "FAILED"}
+                       details={"exportId": failure.batch_id,
+                                "currentState": ExportState.FAILED}
                        ) from None
 
 
@@ -157,8 +159,7 @@ def cancel(batch_id: str, request: Request, caller: Caller = Depends(authenticat
 @router.get("/api/exports")
 def list_exports(request: Request, caller: Caller = Depends(authenticated),
                  page: PageParams = Depends(),
-                 state: Literal["PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED"]
-                 | None = Query(None)) -> Response:
+                 state: ExportState | None = Query(None)) -> Response:
     where = [ExportBatch.state == state] if state else []
     if caller.warehouse_id:
         where.append(ExportBatch.warehouse_id == caller.warehouse_id)

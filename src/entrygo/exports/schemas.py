@@ -13,11 +13,11 @@ from pydantic import Field
 from entrygo.api.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
 from entrygo.api.wire import WireModel, decimal_to_number
 from entrygo.events.service import EVENT_TYPES
+from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
 from entrygo.readiness.engine import Assessment, Exclusion, Finding
 
-ExportState = Literal["PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED"]
 ReadinessState = Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
 NextAction = Literal["execute", "review_flags_then_execute", "fix_blocking_issues_then_replan"]
 ExclusionReason = Literal["DESTINATION_MISMATCH", "ALREADY_EXPORTED", "BLOCKING_ISSUES"]

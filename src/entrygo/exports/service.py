@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from entrygo.auth.context import Caller
@@ -14,9 +13,9 @@ from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import PlanRequest, plan_document
 from entrygo.exports.snapshot import only_included, plan_hash
+from entrygo.exports.states import ExportState, move, require
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import (
-    ApiError,
     Issue,
     account_scope,
     duplicate_issues,
@@ -29,15 +28,6 @@ from entrygo.readiness.catalogue import RULES_VERSION
 from entrygo.readiness.engine import Exclusion, assess
 from entrygo.readiness.facts import PlanFacts
 from entrygo.setup.models import Broker, Warehouse
-
-PLANNED, EXECUTING, COMPLETED, CANCELLED, FAILED = (
-    "PLANNED", "EXECUTING", "COMPLETED", "CANCELLED", "FAILED")
-
-
-def invalid_state(batch: ExportBatch, wanted: str) -> ApiError:
-    return ApiError(409, "INVALID_EXPORT_STATE",
-                    f"The batch is {batch.state}; it cannot {wanted}.",
-                    details={"currentState": batch.state})
 
 
 def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehouse:
@@ -73,8 +63,7 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
         if batch is None:
             raise not_found("Export batch")
         caller.require_warehouse(batch.warehouse_id)
-        if batch.state != PLANNED:
-            raise invalid_state(batch, "be re-planned")
+        require(batch, ExportState.PLANNED, "be re-planned")
 
     exclusions: list[Exclusion] = []
     eligible = []
@@ -101,7 +90,8 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     persisted = not req.dry_run
     batch_id = (batch.id if batch else new_id("batch")) if persisted else None
     doc = plan_document(
-        batch_id=batch_id, state=PLANNED if persisted else None, dry_run=req.dry_run,
+        batch_id=batch_id, state=ExportState.PLANNED if persisted else None,
+        dry_run=req.dry_run,
         plan_hash=fingerprint, assessment=assessment, exclusions=exclusions, unit_ids=unit_ids,
         warehouse_id=warehouse.id, broker_id=req.broker_id,
         destination_country=req.destination_country, rules_version=RULES_VERSION,
@@ -119,21 +109,19 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     summary = {"planHash": fingerprint, "readinessState": assessment.readiness_state,
                "orderCount": len(assessment.included_order_ids)}
     if batch is None:
-        session.add(ExportBatch(id=batch_id, account_id=caller.account_id, state=PLANNED,
-                                created_at=now, **columns))
+        session.add(ExportBatch(id=batch_id, account_id=caller.account_id,
+                                state=ExportState.PLANNED, created_at=now, **columns))
         session.flush()
-        timeline = [("EXPORT_BATCH_CREATED", {"warehouseId": warehouse.id,
-                                              "brokerId": req.broker_id}),
-                    ("EXPORT_PLANNED", summary)]
+        events.record(session, account_id=caller.account_id, batch_id=batch_id,
+                      request_id=request_id, events=[
+                          ("EXPORT_BATCH_CREATED", {"warehouseId": warehouse.id,
+                                                    "brokerId": req.broker_id}),
+                          ("EXPORT_PLANNED", summary)])
     else:
-        previous = batch.plan_hash
-        changed = session.execute(update(ExportBatch).where(
-            ExportBatch.id == batch.id, ExportBatch.state == PLANNED).values(**columns))
-        if changed.rowcount != 1:  # pragma: no cover - the row is locked above
-            raise invalid_state(batch, "be re-planned")
-        timeline = [("EXPORT_REPLANNED", {**summary, "previousPlanHash": previous})]
-    events.record(session, account_id=caller.account_id, batch_id=batch_id,
-                  request_id=request_id, events=timeline)
+        move(session, batch, ExportState.PLANNED, wanted="be re-planned",
+             request_id=request_id, timeline=[
+                 ("EXPORT_REPLANNED", {**summary, "previousPlanHash": batch.plan_hash})],
+             **columns)
     return doc
 
 
@@ -143,10 +131,6 @@ def cancel_export(session: Session, caller: Caller, batch_id: str,
     if batch is None:
         raise not_found("Export batch")
     caller.require_warehouse(batch.warehouse_id)
-    if batch.state != PLANNED:
-        raise invalid_state(batch, "be cancelled")
-    batch.state, batch.updated_at = CANCELLED, utcnow()
-    events.record(session, account_id=caller.account_id, batch_id=batch.id,
-                  request_id=request_id, events=[("EXPORT_CANCELLED", {})])
-    session.flush()
+    move(session, batch, ExportState.CANCELLED, wanted="be cancelled", request_id=request_id,
+         timeline=[("EXPORT_CANCELLED", {})], updated_at=utcnow())
     return batch
