@@ -11,12 +11,14 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c co
 run: $(VENV)/.run-deps
 	$(BIN)/entrygo serve
 
-test: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests bench
+test: lint
 	$(BIN)/pytest -n auto
 
+# style, types, and the directions imports may take (pyproject.toml [tool.importlinter])
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data

@@ -17,21 +17,18 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from entrygo.app import create_app
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
-from entrygo.models import metadata
-from tests.support import Api, World
+from tests.support import TEST_SECRET, Api, World, wipe
 
 BACKENDS = ["sqlite", "postgresql"]
 ADMIN_URL = os.environ.get("ENTRYGO_TEST_POSTGRES_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("ENTRYGO_TEST_REQUIRE_POSTGRES", "") not in ("", "0", "false")
-TEST_SECRET = "test-secret-key-not-for-production"
 
 
 def _libpq(url: str) -> str:
@@ -87,18 +84,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings.resolved_database_url)
     yield database
-    _wipe(database)
+    wipe(database)
     database.dispose()
-
-
-def _wipe(database: Database) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    with database.write() as s:
-        if database.backend == "postgresql":
-            s.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                s.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture

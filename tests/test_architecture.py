@@ -27,3 +27,48 @@ def test_export_states_are_spelled_only_in_the_state_machine():
             if isinstance(node, ast.Constant) and node.value in names:
                 found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
     assert found == [], "use entrygo.exports.states.ExportState:\n" + "\n".join(found)
+
+
+SQL_CALLS = {"select", "insert", "update", "delete", "text", "bindparam"}
+SESSION_QUERIES = {"execute", "scalars", "scalar", "get", "get_one", "add", "add_all",
+                   "merge"}
+
+
+def _sql_in(path: Path) -> list[str]:
+    """Lines of ``path`` that build SQL or send it through a session."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module in ("sqlalchemy", "sqlalchemy.sql"):
+            names = {alias.name for alias in node.names} & SQL_CALLS
+            if names:
+                found.append(f"{node.lineno}: imports {', '.join(sorted(names))}")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SESSION_QUERIES and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("s", "session")):
+            found.append(f"{node.lineno}: {node.func.value.id}.{node.func.attr}(…)")
+    return found
+
+
+NOT_YET_MOVED = {
+    # Modules that still hold SQL of their own, from before domains had repositories. The list
+    # may only shrink: moving a module's queries into its domain's repository.py removes it
+    # here, and a module not on it cannot start writing SQL.
+    "api/idempotency.py", "delivery/service.py", "demo.py",
+    "exports/execute.py", "exports/inspect.py", "orders/service.py", "products/service.py",
+}
+
+
+def test_sql_lives_in_repositories_and_the_storage_layer():
+    offenders = {}
+    for path in _python_files():
+        relative = path.relative_to(SRC)
+        if path.name == "repository.py" or relative.parts[0] == "db":
+            continue
+        lines = _sql_in(path)
+        if lines:
+            offenders[str(relative)] = lines
+    new = {p: lines for p, lines in offenders.items() if p not in NOT_YET_MOVED}
+    assert new == {}, "SQL outside a repository:\n" + "\n".join(
+        f"{p}: {lines}" for p, lines in new.items())
+    moved = NOT_YET_MOVED - set(offenders)
+    assert moved == set(), f"no SQL left in {sorted(moved)}: take them off NOT_YET_MOVED"

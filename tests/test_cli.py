@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from entrygo.accounts.models import Account
 from entrygo.auth.models import ApiKey
-from tests.conftest import TEST_SECRET
+from tests.support import entrygo
 
 EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "examples" / "products.csv"
 EXPORT_LINE = re.compile(r'^export (ENTRYGO_[A-Z_]+)="([^"$`\\]*)"$')
-
-
-def entrygo(database_url: str, data_dir: Path, *args: str,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "ENTRYGO_DATABASE_URL": database_url,
-            "ENTRYGO_DATA_DIR": str(data_dir), "ENTRYGO_SECRET_KEY": TEST_SECRET, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "entrygo", *args], env=full, text=True,
-                          capture_output=True, timeout=60)
 
 
 def exports(stdout: str) -> dict[str, str]:

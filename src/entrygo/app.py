@@ -25,6 +25,7 @@ from entrygo.db.migrate import upgrade
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.inspect import RenderedCache
+from entrygo.exports.repository import ExportsForDelivery
 from entrygo.exports.routes import router as exports_router
 from entrygo.kit.files import private_dir
 from entrygo.orders.routes import router as orders_router
@@ -48,7 +49,7 @@ def _sweep(deliverer: Deliverer) -> None:
 def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deliverer:
     transport: Transport = (SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds)
                             if settings.smtp_url else OutboxTransport(settings.outbox_dir))
-    return Deliverer(db, store, transport, settings.mail_from,
+    return Deliverer(db, store, transport, settings.mail_from, ExportsForDelivery(),
                      Policy(max_attempts=settings.delivery_max_attempts,
                             backoff_seconds=settings.delivery_backoff_seconds,
                             lease_seconds=settings.delivery_lease_seconds,

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -16,6 +16,16 @@ from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
 from entrygo.kit.clock import iso
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import BaseModel
+    from sqlalchemy.orm import Session
+
+    from entrygo.setup.repository import BrokerRepository, WarehouseRepository
+
+    M = TypeVar("M", bound=BaseModel)
 
 app = typer.Typer(help="EntryGo: customs-ready exports into the United States.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -120,8 +130,8 @@ def keys_create(
 ) -> None:
     """Create an API key. The secret is printed once and never stored."""
     from entrygo.auth.keys import issue_key
-    from entrygo.db.repository import get_owned
-    from entrygo.setup.models import Warehouse
+    from entrygo.db.repository import AccountScope
+    from entrygo.setup.repository import WarehouseRepository
     from entrygo.setup.service import list_accounts
 
     settings = Settings()
@@ -139,7 +149,7 @@ def keys_create(
     with db.write() as s:
         if account not in {a.id for a in list_accounts(s)}:
             raise _fail(f"no account {account}")
-        if warehouse and get_owned(s, Warehouse, account, warehouse) is None:
+        if warehouse and WarehouseRepository(s, AccountScope(account)).get(warehouse) is None:
             raise _fail(f"no warehouse {warehouse} in account {account}")
         issued = issue_key(s, settings.secret, account_id=account, mode=mode,
                            warehouse_id=warehouse, expires_at=expires_at, name=name)
@@ -176,7 +186,8 @@ def keys_revoke(key_id: str) -> None:
 
 # --- warehouses and brokers ----------------------------------------------------------------------
 
-def _create_via_schema(schema: type, create, payload: dict) -> str:  # type: ignore[no-untyped-def]
+def _create_via_schema(schema: type[M], create: Callable[[Session, str, M], Any],
+                       payload: dict[str, Any]) -> str:
     """Validate CLI input with the API's own request model, so both paths accept the same."""
     from entrygo.api.validation import validate_as
     from entrygo.kit.errors import ApiError
@@ -189,7 +200,7 @@ def _create_via_schema(schema: type, create, payload: dict) -> str:  # type: ign
         raise _fail(problems or exc.message) from None
     db = _database(Settings())
     with db.write() as s:
-        return create(s, body.account_id, body).id
+        return str(create(s, cast(Any, body).account_id, body).id)
 
 
 @warehouses_app.command("create")
@@ -227,28 +238,28 @@ def brokers_create(
         "accountId": account, "name": name, "email": email, "filerCode": filer_code}))
 
 
-def _list_table(model: type, columns: list[str], account: str) -> None:
-    from sqlalchemy import select
+def _list_table(repository: type[WarehouseRepository] | type[BrokerRepository],
+                columns: list[str], account: str) -> None:
+    from entrygo.db.repository import AccountScope
 
     db = _database(Settings())
     with db.read() as s:
-        rows = s.scalars(select(model).where(model.account_id == account)  # type: ignore[attr-defined]
-                         .order_by(model.id)).all()  # type: ignore[attr-defined]
+        rows = repository(s, AccountScope(account)).all()
     _print_rows(columns, [[str(getattr(r, c) or "") for c in columns] for r in rows])
 
 
 @warehouses_app.command("list")
 def warehouses_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
-    from entrygo.setup.models import Warehouse
+    from entrygo.setup.repository import WarehouseRepository
 
-    _list_table(Warehouse, ["id", "name", "country", "city", "notify_email"], account)
+    _list_table(WarehouseRepository, ["id", "name", "country", "city", "notify_email"], account)
 
 
 @brokers_app.command("list")
 def brokers_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
-    from entrygo.setup.models import Broker
+    from entrygo.setup.repository import BrokerRepository
 
-    _list_table(Broker, ["id", "name", "email", "filer_code"], account)
+    _list_table(BrokerRepository, ["id", "name", "email", "filer_code"], account)
 
 
 # --- products ------------------------------------------------------------------------------------

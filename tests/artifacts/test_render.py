@@ -307,6 +307,24 @@ def test_entry_lines_several_metals():
     ]
 
 
+def test_every_metal_lands_in_its_own_columns():
+    content = {"steelPctWeight": 50, "steelMeltPourCountry": "CA", "aluminumPctWeight": 20,
+               "aluminumSmeltCountry": "US", "aluminumCastCountry": "MX", "copperPctWeight": 3}
+    snapshot = make_snapshot(
+        products={"prod_steel": replace(STEEL, metal_content=content), "prod_book": BOOK},
+        product_flags={"prod_steel": ("SECTION_232_COPPER", "SECTION_232_STEEL",
+                                      "SECTION_232_ALUMINUM")})
+    steel = rows(render_entry_lines_csv(snapshot))[0]
+    assert [steel[c] for c in ENTRY_LINES_COLUMNS[-6:]] == ["50", "CA", "20", "US", "MX", "3"]
+    assert steel["section232_declaration"] == \
+        "08 - MELT & POUR; 07 - SMELT & CAST; 11 - COPPER CONTENT"
+    metals = rows(by_type(snapshot)["metals_declaration"])[:3]
+    assert [(r["metal"], r["metal_pct_weight"], r["melt_pour_country"], r["smelt_country"],
+             r["cast_country"]) for r in metals] == [
+        ("steel", "50", "CA", "", ""), ("aluminum", "20", "", "US", "MX"),
+        ("copper", "3", "", "", "")]
+
+
 def test_packing_list_weights():
     data = rows(by_type(make_snapshot())["packing_list"])
     assert [(r["order_external_id"], r["quantity"], r["net_weight_kg_per_unit"],

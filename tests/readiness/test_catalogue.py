@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from entrygo.readiness.catalogue import CATALOGUE
-from entrygo.readiness.engine import Assessment, assess, judge_product
 from entrygo.readiness.facts import LineFacts, OrderFacts, PlanFacts, ProductFacts
+from entrygo.readiness.plan import Assessment, assess
+from entrygo.readiness.product_rules import judge_product
 from entrygo.readiness.reference import load
 
 REF = load()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -180,28 +180,29 @@ async def read_json(request: Request) -> Any:
     return data
 
 
-def json_body(model: type[M]) -> Any:
-    """A FastAPI dependency yielding the validated body (declared after auth, so 401 wins)."""
+class JsonBody(Generic[M]):
+    """A FastAPI dependency yielding the validated body (declared after auth, so 401 wins).
+    ``optional``: a write whose body may be left out entirely (treated as ``{}``). The model
+    and the flag are read again by ``contract.openapi`` for the request body's schema."""
 
-    async def dependency(request: Request) -> M:
-        return validate_as(model, await read_json(request))
+    def __init__(self, model: type[M], *, optional: bool = False) -> None:
+        self.model = model
+        self.optional = optional
 
-    dependency.__name__ = f"body_{model.__name__}"
-    return dependency
-
-
-def optional_json_body(model: type[M]) -> Any:
-    """Like ``json_body``, for writes whose body may be left out entirely (treated as ``{}``)."""
-
-    async def dependency(request: Request) -> M:
-        if not request.headers.get("content-type") and request.headers.get(
+    async def __call__(self, request: Request) -> M:
+        if self.optional and not request.headers.get("content-type") and request.headers.get(
                 "content-length", "0") == "0" and "transfer-encoding" not in request.headers:
             request.state.json_body = {}
-            return validate_as(model, {})
-        return validate_as(model, await read_json(request))
+            return validate_as(self.model, {})
+        return validate_as(self.model, await read_json(request))
 
-    dependency.__name__ = f"optional_body_{model.__name__}"
-    return dependency
+
+def json_body(model: type[M]) -> JsonBody[M]:
+    return JsonBody(model)
+
+
+def optional_json_body(model: type[M]) -> JsonBody[M]:
+    return JsonBody(model, optional=True)
 
 
 # --- exception handlers ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Idempotency for every POST (CONTRACT §4), as one mechanism in front of every write.
+"""Idempotency for every POST (docs/api/contract.md §4), as one mechanism in front of every write.
 
 A keyed request runs in two steps, three when the write has an after-commit step:
 
@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from entrygo.api.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
-from entrygo.db.database import Base, Database, UtcDateTime, retryable
+from entrygo.db.database import Base, Database, UtcDateTime, affected, retryable
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError, Issue, validation_error
 from entrygo.kit.process import holder_id, holder_is_gone
@@ -153,13 +153,13 @@ class Idempotency:
                                     "holder": None}
         else:
             held = {"state": FINISHING, "locked_until": now + timedelta(seconds=finish_seconds)}
-        done = session.execute(
+        done = affected(session,
             update(IdempotencyRecord)
             .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
                    IdempotencyRecord.owner == owner)
             .values(response_status=status, response_body=body,
                     expires_at=now + self.retention, **held))
-        if done.rowcount != 1:  # our marker expired and another attempt took it over
+        if done != 1:  # our marker expired and another attempt took it over
             raise _in_progress()
 
     def finish(self, account_id: str, key: str, owner: str, body: bytes) -> None:
@@ -246,6 +246,5 @@ class Idempotency:
     def purge(self) -> int:
         """Delete records past retention (and abandoned markers). Returns how many."""
         with self.db.write() as session:
-            result = session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
-            return result.rowcount or 0
+            return affected(session, delete(IdempotencyRecord).where(
+                IdempotencyRecord.expires_at <= utcnow()))

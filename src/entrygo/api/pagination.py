@@ -1,4 +1,4 @@
-"""Cursor pagination over time-sortable ids (CONTRACT §2: ``data``, ``has_more``,
+"""Cursor pagination over time-sortable ids (docs/api/contract.md §2: ``data``, ``has_more``,
 ``next_cursor``)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Bodies are parsed with ``Decimal`` for every non-integer number (money stays exact from the first
 byte), ``NaN``/``Infinity`` survive parsing only to be rejected as ``invalid_type``, and
-Pydantic's errors are translated into the contract's issue vocabulary (CONTRACT §2.1) with our
+Pydantic's errors become the contract's issue vocabulary (docs/api/contract.md §2.1) with our
 own wording, so nothing about the validation library leaks to clients.
 """
 
@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
+import annotated_types
 import pycountry
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,10 +32,10 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from entrygo.api.wire import decimal_to_number
-from entrygo.kit.errors import Issue, invalid_request, validation_error
+from entrygo.kit.errors import Issue, IssueCode, invalid_request, validation_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,7 +66,7 @@ def parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise invalid_request()
     try:
-        # strictly UTF-8 (CONTRACT §2): json.loads would also guess UTF-16 and UTF-32 from
+        # UTF-8 only (docs/api/contract.md §2): json.loads would also guess UTF-16 and UTF-32 from
         # bytes; a byte-order mark is refused by the parser
         text = raw.decode("utf-8")
         data = json.loads(text, parse_float=Decimal, parse_constant=_NonFinite)
@@ -212,13 +216,13 @@ _CONTRACT_CODES = {
 }
 
 
-def _issue(err: dict[str, Any]) -> Issue:
+def _issue(err: ErrorDetails) -> Issue:
     path = ".".join(str(p) for p in err["loc"])
     kind: str = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
     if kind in _CONTRACT_CODES:  # our own PydanticCustomError: message already worded for clients
-        return Issue(path, err["msg"], kind)  # type: ignore[arg-type]
+        return Issue(path, err["msg"], cast(IssueCode, kind))
     if kind == "missing":
         return Issue(path, "Required", "required")
     if kind in _EXPECTED:
@@ -318,28 +322,34 @@ def _places_check(places: int, ge: Decimal | None, le: Decimal | None):
     return check
 
 
-def DecimalField(*, places: int, ge: str | None = "0", le: str | None = None) -> Any:
-    """An exact JSON number: no strings, no NaN, at most ``places`` decimals, within bounds."""
-    schema: dict[str, Any] = {"type": "number",
-                              "description": f"A JSON number with at most {places} decimals."}
-    if ge is not None:
-        schema["minimum"] = float(ge)
-    if le is not None:
-        schema["maximum"] = float(le)
-    return Annotated[
-        Decimal,
-        WithJsonSchema(schema),
-        PlainSerializer(decimal_to_number, return_type=int | float),
-        BeforeValidator(_to_decimal),
-        AfterValidator(_places_check(places, Decimal(ge) if ge else None,
-                                     Decimal(le) if le else None)),
-    ]
+@dataclass(frozen=True)
+class ExactNumber(GroupedMetadata):
+    """``Annotated[Decimal, ExactNumber(...)]``: an exact JSON number (no strings, no NaN), at
+    most ``places`` decimals, within ``ge``/``le``; serialised back as a plain JSON number."""
+
+    places: int
+    ge: str | None = "0"
+    le: str | None = None
+
+    def __iter__(self) -> Iterator[object]:
+        schema: dict[str, Any] = {"type": "number",
+                                  "description": f"A JSON number with at most {self.places} "
+                                                 "decimals."}
+        if self.ge is not None:
+            schema["minimum"] = float(self.ge)
+        if self.le is not None:
+            schema["maximum"] = float(self.le)
+        yield WithJsonSchema(schema)
+        yield PlainSerializer(decimal_to_number, return_type=int | float)
+        yield BeforeValidator(_to_decimal)
+        yield AfterValidator(_places_check(self.places, Decimal(self.ge) if self.ge else None,
+                                           Decimal(self.le) if self.le else None))
 
 
-MoneyUsd = DecimalField(places=4, ge="0", le="1000000")
-"""Unit values: USD, at most 4 decimals (CONTRACT §2)."""
-Percent = DecimalField(places=4, ge="0", le="100")
-WeightKg = DecimalField(places=6, ge="0", le="1000000")
+MoneyUsd = Annotated[Decimal, ExactNumber(places=4, ge="0", le="1000000")]
+"""Unit values: USD, at most 4 decimals (docs/api/contract.md §2)."""
+Percent = Annotated[Decimal, ExactNumber(places=4, ge="0", le="100")]
+WeightKg = Annotated[Decimal, ExactNumber(places=6, ge="0", le="1000000")]
 
 
 def _strict_int(value: Any) -> Any:
@@ -352,9 +362,19 @@ def _strict_int(value: Any) -> Any:
     return value
 
 
-def IntField(*, ge: int, le: int) -> Any:
-    """A JSON integer (not a boolean, not a fraction, not a string) within bounds."""
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_strict_int)]
+@dataclass(frozen=True)
+class StrictInt(GroupedMetadata):
+    """``Annotated[int, StrictInt(ge=..., le=...)]``: a JSON integer (not a boolean, not a
+    fraction, not a string) within bounds."""
+
+    ge: int
+    le: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield annotated_types.Ge(self.ge)
+        yield annotated_types.Le(self.le)
+        yield BeforeValidator(_strict_int)
+
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
 
@@ -374,16 +394,27 @@ IdempotencyKeyField = Annotated[str, BeforeValidator(_idempotency_key), WithJson
     "description": "Same as the Idempotency-Key header (the header wins when both are sent)."})]
 
 
-def Text(max_length: int, min_length: int = 0) -> Any:
-    """A string with length bounds, checked after surrounding white space is removed."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
-                                            max_length=max_length)]
+def trimmed(max_length: int, min_length: int = 0) -> StringConstraints:
+    """``Annotated[str, trimmed(64, 1)]``: a string with length bounds, checked after
+    surrounding white space is removed."""
+    return StringConstraints(strip_whitespace=True, min_length=min_length,
+                             max_length=max_length)
 
 
-def OptText(max_length: int) -> Any:
-    """An optional string; blank means absent (``None``)."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
-                     AfterValidator(_blank_to_none)]
+@dataclass(frozen=True)
+class OptionalText(GroupedMetadata):
+    """``Annotated[str, OptionalText(200)] | None``: trimmed, at most ``max_length``; blank
+    means absent (``None``)."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(strip_whitespace=True, max_length=self.max_length)
+        yield AfterValidator(_blank_to_none)
+
+
+Id = Annotated[str, trimmed(64, 1)]
+"""An id or reference in a request body (``accountId``, ``warehouseId``, ``orderIds.N``)."""
 
 
 def _blank_to_none(value: str) -> str | None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 from starlette.responses import Response
 
 from entrygo.kit.clock import iso
+
+T = TypeVar("T")
 
 
 def decimal_to_number(value: Decimal) -> int | float:
@@ -46,6 +48,22 @@ class DataList(WireModel):
     """A batch result: ``{"data": [...]}``."""
 
     data: list[Any]
+
+
+class Batch(WireModel, Generic[T]):
+    """The published shape of a batch result: one entry per item of the request, in order
+    (``class ProductSyncResult(Batch[ProductSynced])``)."""
+
+    data: list[T]
+
+
+class Page(WireModel, Generic[T]):
+    """The published shape of a list page (``class OrderList(Page[OrderOut])``)."""
+
+    data: list[T]
+    has_more: bool = Field(alias="has_more")
+    next_cursor: str | None = Field(alias="next_cursor", description="Pass as `cursor` for the "
+                                    "next page; null on the last page.")
 
 
 def json_bytes(body: BaseModel | dict[str, Any]) -> bytes:

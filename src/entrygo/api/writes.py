@@ -26,7 +26,7 @@ def run_write(request: Request, caller: Caller, work: Callable[[Session], Body],
     """Run ``work`` in one write transaction and render what it returns.
 
     With an idempotency key (header or body), the response is stored in that same transaction
-    and replayed for a repeat of the same logical request (CONTRACT §4).
+    and replayed for a repeat of the same logical request (docs/api/contract.md §4).
 
     ``after_commit`` runs once the write is durable (never on a replay): it may do what must
     follow the commit (execution delivers its messages) and return the response to give

@@ -8,12 +8,13 @@ takes effect within that many seconds (an expiry, exactly). Unknown keys are nev
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from cachetools import TTLCache
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
 from entrygo.auth.keys import find_active_key, key_hash, looks_like_key, unauthorized
 from entrygo.kit.clock import utcnow
@@ -44,36 +45,33 @@ class KeyCache:
 
     def __init__(self, ttl_seconds: float, size: int = 10_000) -> None:
         self.ttl = ttl_seconds
-        self.size = size
-        self._items: dict[str, tuple[float, datetime | None, Caller]] = {}
-        self._lock = threading.Lock()
+        self._items: TTLCache[str, tuple[datetime | None, Caller]] | None = (
+            TTLCache(maxsize=size, ttl=ttl_seconds) if ttl_seconds > 0 else None)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe by themselves
 
     def get(self, digest: str) -> Caller | None:
-        if self.ttl <= 0:
+        if self._items is None:
             return None
         with self._lock:
             entry = self._items.get(digest)
-        if entry is None:
-            return None
-        until, expires_at, caller = entry
-        if time.monotonic() >= until or (expires_at is not None and expires_at <= utcnow()):
-            with self._lock:
+            if entry is None:
+                return None
+            expires_at, caller = entry
+            if expires_at is not None and expires_at <= utcnow():  # an expiry holds exactly
                 self._items.pop(digest, None)
-            return None
-        return caller
+                return None
+            return caller
 
     def put(self, digest: str, caller: Caller, expires_at: datetime | None) -> None:
-        if self.ttl <= 0:
+        if self._items is None:
             return
         with self._lock:
-            if len(self._items) >= self.size:
-                self._items.clear()  # crude but bounded; it refills from the database
-            self._items[digest] = (time.monotonic() + self.ttl, expires_at, caller)
+            self._items[digest] = (expires_at, caller)
 
 
-def _lookup(state: object, token: str) -> tuple[Caller, datetime | None]:
-    with state.db.read() as session:  # type: ignore[attr-defined]
-        key = find_active_key(session, state.settings.secret, token)  # type: ignore[attr-defined]
+def _lookup(state: State, token: str) -> tuple[Caller, datetime | None]:
+    with state.db.read() as session:
+        key = find_active_key(session, state.settings.secret, token)
         return Caller(key.account_id, key.id, key.mode, key.warehouse_id), key.expires_at
 
 
@@ -89,11 +87,13 @@ async def authenticated(request: Request) -> Caller:
         raise unauthorized("Missing API key.")
     state = request.app.state
     digest = key_hash(state.settings.secret, token) if looks_like_key(token) else None
-    caller = state.key_cache.get(digest) if digest else None
-    if caller is None:
+    cached: Caller | None = state.key_cache.get(digest) if digest else None
+    if cached is None:
         caller, expires_at = await run_in_threadpool(_lookup, state, token)
         if digest:
             state.key_cache.put(digest, caller, expires_at)
+    else:
+        caller = cached
     request.state.caller = caller
     limiter = state.rate_limiter
     if limiter.shared:  # a network round trip: not on the event loop

@@ -11,9 +11,9 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from entrygo.auth import repository as keys
 from entrygo.auth.models import ApiKey
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError
@@ -56,9 +56,7 @@ def issue_key(session: Session, server_secret: bytes, *, account_id: str, mode: 
         hint=f"{plaintext[:len(KEY_PREFIX) + len(mode) + 1]}…{plaintext[-4:]}",
         name=name, warehouse_id=warehouse_id, expires_at=expires_at, created_at=utcnow(),
     )
-    session.add(row)
-    session.flush()
-    return IssuedKey(row, plaintext)
+    return IssuedKey(keys.add(session, row), plaintext)
 
 
 def find_active_key(session: Session, server_secret: bytes, presented: str) -> ApiKey:
@@ -66,7 +64,7 @@ def find_active_key(session: Session, server_secret: bytes, presented: str) -> A
     if not looks_like_key(presented):
         raise unauthorized("Invalid API key.")
     digest = key_hash(server_secret, presented)
-    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).one_or_none()
+    row = keys.by_hash(session, digest)
     if row is None or not hmac.compare_digest(row.key_hash, digest):
         raise unauthorized("Invalid API key.")
     if row.revoked_at is not None:
@@ -77,14 +75,11 @@ def find_active_key(session: Session, server_secret: bytes, presented: str) -> A
 
 
 def revoke_key(session: Session, key_id: str) -> ApiKey | None:
-    row = session.get(ApiKey, key_id)
+    row = keys.by_id(session, key_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
     return row
 
 
 def list_keys(session: Session, account_id: str | None = None) -> list[ApiKey]:
-    stmt = select(ApiKey).order_by(ApiKey.id)
-    if account_id:
-        stmt = stmt.where(ApiKey.account_id == account_id)
-    return list(session.scalars(stmt))
+    return keys.every(session, account_id)

@@ -1,29 +1,33 @@
-"""The published contract: ``GET /docs/api/openapi`` (OpenAPI 3.1).
+"""The published contract: ``GET /docs/api/openapi`` (OpenAPI 3.1), generated from the app.
 
-FastAPI contributes the paths and their path and query parameters; everything else comes from
-one table of operations here: request and response schemas (the same Pydantic models the code
-validates with and the response shapes tests hold the service to), every error status with the
-exact ``errorCode`` values it can carry, the auth and idempotency headers, and examples from
-the first-export guide.
+Every operation comes from its route: FastAPI's path and query parameters; the summary,
+response model and status the route declares; the error statuses and extra 409 codes it
+declares (``api.declare.errors``); its request body and whether it is optional (its
+``json_body`` dependency), whether it needs an API key (its ``authenticated`` dependency), and
+its request example. Request and response schemas are the same Pydantic models the code
+validates with and the response shapes tests hold the service to. What is common to every
+operation (the error envelope and its codes per status, the auth and idempotency headers) is
+defined here once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, JsonValue
 from pydantic.json_schema import models_json_schema
+from starlette.routing import BaseRoute
 
 from entrygo import __version__
+from entrygo.api.declare import CONFLICTS, ERROR_MARK, REQUEST_EXAMPLE
+from entrygo.api.http import JsonBody
 from entrygo.api.wire import WireModel
-from entrygo.exports import schemas as exports
-from entrygo.orders.schemas import OrderOut, OrderSync, OrderSynced
-from entrygo.products.schemas import ProductOut, ProductSync, ProductSynced
-from entrygo.setup.schemas import BrokerCreate, BrokerOut, WarehouseCreate, WarehouseOut
-from entrygo.system.routes import Health, Live
+from entrygo.auth.context import authenticated
 
 ERROR_CODES = {
     400: ["INVALID_REQUEST", "VALIDATION_ERROR"],  # INVALID_REQUEST: body not JSON, NUL in URL
@@ -52,9 +56,9 @@ class IssueOut(WireModel):
 
 
 class Error(WireModel):
-    """The flat error envelope of every error (CONTRACT §2.1)."""
+    """The flat error envelope of every error (docs/api/contract.md §2.1)."""
 
-    error_code: str = Field(json_schema_extra={"enum": ALL_CODES})
+    error_code: str = Field(json_schema_extra={"enum": list[JsonValue](ALL_CODES)})
     message: str = Field(description="For people; branch on errorCode, never on message.")
     field: str | None = Field(None, description="The field mainly responsible, if one is.")
     details: dict[str, Any] | None = Field(None, description="Structured context: issues "
@@ -64,112 +68,9 @@ class Error(WireModel):
     request_id: str
 
 
-def _list_of(model: type[BaseModel], name: str) -> type[WireModel]:
-    fields: dict[str, Any] = {
-        "__annotations__": {"data": list[model], "has_more": bool,  # type: ignore[valid-type]
-                            "next_cursor": str | None},
-        "has_more": Field(alias="has_more"),
-        "next_cursor": Field(alias="next_cursor", description="Pass as `cursor` for the next "
-                                                               "page; null on the last page."),
-        "__doc__": f"A page of {model.__name__.removesuffix('Out').lower()}s, newest first.",
-    }
-    return type(name, (WireModel,), fields)
-
-
-def _data_of(model: type[BaseModel], name: str) -> type[WireModel]:
-    return type(name, (WireModel,), {
-        "__annotations__": {"data": list[model]},  # type: ignore[valid-type]
-        "__doc__": "One entry per item of the request, in request order."})
-
-
-ProductSyncOut = _data_of(ProductSynced, "ProductSyncResult")
-OrderSyncOut = _data_of(OrderSynced, "OrderSyncResult")
-WarehouseList = _list_of(WarehouseOut, "WarehouseList")
-BrokerList = _list_of(BrokerOut, "BrokerList")
-ProductList = _list_of(ProductOut, "ProductList")
-OrderList = _list_of(OrderOut, "OrderList")
-
-
-@dataclass(frozen=True)
-class Op:
-    method: str
-    path: str
-    summary: str
-    response: type[BaseModel] | None
-    status: int = 200
-    body: type[BaseModel] | None = None
-    errors: tuple[int, ...] = ()
-    auth: bool = True
-    description: str = ""
-    example: dict[str, Any] | None = None
-    body_optional: bool = False
-    extra_responses: dict[str, Any] = field(default_factory=dict)
-
-
-WRITE = (400, 403, 409, 413, 415)
-READ_ONE = (404,)
-
-GUIDE_ORDER = {"accountId": "acc_123", "items": [{
-    "externalId": "ord-ext-1001", "destinationCountry": "US", "destinationRegion": "CA",
-    "destinationPostalCode": "94105",
-    "items": [{"productId": "prod_123", "quantity": 1, "unitValueUsd": 110}],
-    "metadata": {"source": "first-export-guide"}}]}
-GUIDE_PLAN = {"accountId": "acc_123", "warehouseId": "wh_123", "brokerId": "br_123",
-              "destinationCountry": "US", "orderIds": ["ord_123"], "dryRun": False}
-GUIDE_EXECUTE = {"accountId": "acc_123", "batchId": "batch_123"}
-
-OPERATIONS = [
-    Op("get", "/api/system/live", "Liveness (no auth), for load balancers", Live, auth=False),
-    Op("get", "/api/system/health", "Check the API key and the database", Health, errors=(503,)),
-    Op("post", "/api/warehouses", "Create a warehouse", WarehouseOut, 201, WarehouseCreate,
-       WRITE),
-    Op("get", "/api/warehouses", "List warehouses", WarehouseList, errors=(400,)),
-    Op("get", "/api/warehouses/{warehouse_id}", "Get a warehouse", WarehouseOut,
-       errors=READ_ONE),
-    Op("post", "/api/brokers", "Create a customs broker", BrokerOut, 201, BrokerCreate, WRITE),
-    Op("get", "/api/brokers", "List brokers", BrokerList, errors=(400,)),
-    Op("get", "/api/brokers/{broker_id}", "Get a broker", BrokerOut, errors=READ_ONE),
-    Op("post", "/api/products/sync", "Upsert products by externalId (1-1000, atomic)",
-       ProductSyncOut, body=ProductSync, errors=WRITE),
-    Op("get", "/api/products", "List products", ProductList, errors=(400,)),
-    Op("get", "/api/products/{product_id}", "Get a product with its readiness", ProductOut,
-       errors=READ_ONE),
-    Op("post", "/api/orders/sync", "Upsert orders by externalId (1-1000, atomic)",
-       OrderSyncOut, body=OrderSync, errors=WRITE, example=GUIDE_ORDER),
-    Op("get", "/api/orders", "List orders", OrderList, errors=(400,)),
-    Op("get", "/api/orders/{order_id}", "Get an order", OrderOut, errors=READ_ONE),
-    Op("post", "/api/exports/plan", "Plan an export: readiness, exclusions, units, planHash",
-       exports.PlanOut, body=exports.PlanRequest, errors=(*WRITE, 404), example=GUIDE_PLAN),
-    Op("post", "/api/exports/execute", "Execute a planned batch, exactly once",
-       exports.ExecuteOut, body=exports.ExecuteRequest, errors=(*WRITE, 404),
-       example=GUIDE_EXECUTE,
-       description="Every check runs before any side effect; the customs package, artifacts, "
-                   "broker submission and notifications commit together, then are delivered. "
-                   "A failed delivery never rolls the export back."),
-    Op("get", "/api/exports", "List export batches", exports.ExportListOut, errors=(400,)),
-    Op("get", "/api/exports/{batch_id}", "Inspect a batch: the canonical read model",
-       exports.InspectOut, errors=READ_ONE),
-    Op("post", "/api/exports/{batch_id}/cancel", "Cancel a PLANNED batch", exports.InspectOut,
-       body=exports.AccountBody, errors=(*WRITE, 404), body_optional=True),
-    Op("post", "/api/exports/{batch_id}/broker-submission/retry",
-       "Force a broker delivery attempt now", exports.InspectOut, body=exports.AccountBody,
-       errors=(*WRITE, 404), body_optional=True),
-    Op("get", "/api/customs-packages/{package_id}", "Get a customs package",
-       exports.CustomsPackageOut, errors=READ_ONE),
-    Op("get", "/api/customs-packages/{package_id}/artifacts/{filename}",
-       "Download an artifact", None, errors=READ_ONE, extra_responses={
-           "200": {"description": "The artifact's bytes, with its Content-Type, a "
-                   "Content-Disposition naming the file and an ETag of its sha256.",
-                   "headers": {"ETag": {"schema": {"type": "string"}},
-                               "Content-Disposition": {"schema": {"type": "string"}}},
-                   "content": {"application/octet-stream": {"schema": {
-                       "type": "string", "format": "binary"}}}},
-           "304": {"description": "Not modified (If-None-Match matched the ETag)."}}),
-]
-
-
 def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
-    headers = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
+    headers: dict[str, dict[str, Any]] = {
+        "X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
     if status in (409, 429, 503):
         headers["Retry-After"] = {"description": "Seconds to wait (IDEMPOTENCY_IN_PROGRESS, "
                                   "RATE_LIMITED, SERVICE_UNAVAILABLE).",
@@ -191,12 +92,19 @@ def build(app: FastAPI) -> dict[str, Any]:
                           "States: sync, plan, execute (exactly once), inspect. The guides are "
                           "at /docs. Errors share one envelope; branch on the HTTP status, "
                           "then `errorCode`, then `field`/`details`."))
+    routes = [r for r in api_routes(app.routes) if r.include_in_schema]
+    bodies = [body for r in routes if (body := _body_of(r)) is not None]
     models: list[type[BaseModel]] = [Error, IssueOut]
-    for op in OPERATIONS:
-        models += [m for m in (op.body, op.response) if m is not None]
+    for route in routes:
+        if isinstance(route.response_model, type) and issubclass(route.response_model,
+                                                                 BaseModel):
+            models.append(route.response_model)
+        body = _body_of(route)
+        if body is not None:
+            models.append(body.model)
+    body_models = {body.model for body in bodies}
     _, defs = models_json_schema(
-        [(m, "validation" if m is op_body else "serialization") for m in _unique(models)
-         for op_body in [_is_body(m)]],
+        [(m, "validation" if m in body_models else "serialization") for m in _unique(models)],
         ref_template="#/components/schemas/{model}", by_alias=True)
     components = doc.setdefault("components", {})
     components["schemas"] = defs.get("$defs", {})
@@ -217,18 +125,51 @@ def build(app: FastAPI) -> dict[str, Any]:
     components["parameters"] = {
         "Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": False,
                             "description": "1-255 printable ASCII characters; same key and "
-                            "same request: the stored response is replayed (CONTRACT §4).",
+                            "same request: the stored response is replayed "
+                            "(/docs/api/contract#4-idempotency).",
                             "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
         "X-Request-Id": {"name": "X-Request-Id", "in": "header", "required": False,
                          "schema": {"type": "string", "maxLength": 128}},
     }
-    for op in OPERATIONS:
-        doc["paths"][op.path][op.method] = _operation(op, doc["paths"][op.path][op.method])
+    for route in routes:
+        for method in sorted(route.methods or ()):
+            method = method.lower()
+            doc["paths"][route.path][method] = _operation(route, method,
+                                                          doc["paths"][route.path][method])
     return doc
 
 
-def _is_body(model: type[BaseModel]) -> bool:
-    return any(op.body is model for op in OPERATIONS)
+def api_routes(routes: Sequence[BaseRoute]) -> list[APIRoute]:
+    """Every API route of the app, through included routers."""
+    found: list[APIRoute] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            found += api_routes(inner.routes)
+        elif isinstance(route, APIRoute):
+            found.append(route)
+    return found
+
+
+def _body_of(route: APIRoute) -> JsonBody[Any] | None:
+    """The request body a route reads (its ``json_body`` dependency), if any."""
+    for dependency in route.dependant.dependencies:
+        if isinstance(dependency.call, JsonBody):
+            return dependency.call
+    return None
+
+
+def _authenticated(route: APIRoute) -> bool:
+    return authenticated in _calls(route.dependant)
+
+
+def _calls(dependant: Dependant) -> list[Any]:
+    """Every dependency a route resolves, sub-dependencies included (PageParams needs the
+    caller too)."""
+    found: list[Any] = []
+    for dependency in dependant.dependencies:
+        found += [dependency.call, *_calls(dependency)]
+    return found
 
 
 def _unique(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
@@ -239,62 +180,58 @@ def _unique(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
     return seen
 
 
-def _operation(op: Op, generated: dict[str, Any]) -> dict[str, Any]:
+def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[str, Any]:
+    """One operation from what the route declares (``api.declare``) and depends on."""
+    write = method == "post"
+    auth = _authenticated(route)
+    body = _body_of(route)
     params = [p for p in generated.get("parameters", []) if p.get("in") in ("path", "query")]
+    # path parameters in the order of the path (a dependency may declare one: Owned)
+    params.sort(key=lambda p: route.path.find(f"{{{p['name']}}}") if p["in"] == "path"
+                else len(route.path))
     params.append({"$ref": "#/components/parameters/X-Request-Id"})
-    if op.method == "post":
+    if write:
         params.append({"$ref": "#/components/parameters/Idempotency-Key"})
     success_headers = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
-    if op.method == "post":
+    if write:
         success_headers["Idempotent-Replayed"] = {
             "$ref": "#/components/headers/Idempotent-Replayed"}
+    summary = route.summary or ""
     responses: dict[str, Any] = {}
-    if op.response is not None:
-        responses[str(op.status)] = {"description": op.summary, "headers": success_headers,
-                                     "content": {"application/json": {"schema": {
-                                         "$ref": f"#/components/schemas/{op.response.__name__}"
-                                     }}}}
-    responses.update(op.extra_responses)
+    model = route.response_model
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        responses[str(route.status_code or 200)] = {
+            "description": summary, "headers": success_headers,
+            "content": {"application/json": {"schema": {
+                "$ref": f"#/components/schemas/{model.__name__}"}}}}
+    declared = {int(status): spec for status, spec in route.responses.items()}
+    errors = {status for status, spec in declared.items() if spec.get(ERROR_MARK)}
+    responses.update({str(status): spec for status, spec in declared.items()
+                      if not spec.get(ERROR_MARK)})
     # 400 anywhere: a URL with a NUL character is refused before routing
-    statuses = set(op.errors) | ({401, 429} if op.auth else set()) | {400, 500}
-    if op.auth:
-        statuses.add(503)
+    statuses = errors | ({401, 429, 503} if auth else set()) | {400, 500}
     for status in sorted(statuses):
         codes = ERROR_CODES[status]
-        if status == 409 and op.method == "post":
-            codes = _conflicts(op)
+        if status == 409 and write:
+            codes = ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS",
+                     *declared.get(409, {}).get(CONFLICTS, [])]
         responses[str(status)] = _error_response(status, codes)
     out: dict[str, Any] = {
-        "operationId": generated.get("operationId"), "summary": op.summary,
+        "operationId": generated.get("operationId"), "summary": summary,
         "tags": generated.get("tags", []), "parameters": params, "responses": responses,
     }
-    if op.description:
-        out["description"] = op.description
-    if op.auth:
-        out["security"] = [{"apiKey": []}]
-    else:
-        out["security"] = []
-    if op.body is not None:
+    if route.description:
+        out["description"] = route.description
+    out["security"] = [{"apiKey": []}] if auth else []
+    if body is not None:
         content: dict[str, Any] = {"schema": {
-            "$ref": f"#/components/schemas/{op.body.__name__}"}}
-        if op.example is not None:
-            content["example"] = op.example
-        out["requestBody"] = {"required": not op.body_optional,
+            "$ref": f"#/components/schemas/{body.model.__name__}"}}
+        example = (route.openapi_extra or {}).get(REQUEST_EXAMPLE)
+        if example is not None:
+            content["example"] = example
+        out["requestBody"] = {"required": not body.optional,
                               "content": {"application/json": content}}
     return out
-
-
-def _conflicts(op: Op) -> list[str]:
-    codes = ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS"]
-    if op.path == "/api/orders/sync":
-        codes.append("ORDER_LOCKED")
-    if op.path.startswith("/api/exports"):
-        codes.append("INVALID_EXPORT_STATE")
-    if op.path.endswith("/broker-submission/retry"):
-        codes.append("DELIVERY_IN_PROGRESS")
-    if op.path == "/api/exports/execute":
-        codes += ["PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"]
-    return codes
 
 
 def install(app: FastAPI) -> None:

@@ -27,8 +27,9 @@ from markdown_it.token import Token
 from starlette.exceptions import HTTPException
 
 from entrygo import __version__
-from entrygo.readiness.catalogue import CATALOGUE, FLAGS, RULES_VERSION, SEVERITY_RANK
+from entrygo.readiness.catalogue import CATALOGUE, RULES_VERSION, SEVERITY_RANK
 from entrygo.readiness.reference import load
+from entrygo.readiness.treatments import TREATMENTS
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,10 +59,12 @@ PAGES: tuple[Page, ...] = (
          "Automation clients and agents", "Guides"),
     Page("/docs/products-import", "products-import.md", "Importing products", "Guides"),
     Page("/docs/deployment", "deployment.md", "Running in production", "Guides"),
+    Page("/docs/api/contract", "api/contract.md", "Protocol contract", "Reference"),
     Page("/docs/api/exports", "api/exports.md", "Exports API", "Reference"),
     Page("/docs/api/orders", "api/orders.md", "Orders, products and setup", "Reference"),
     Page("/docs/api/errors", "api/errors.md", "Errors and idempotency", "Reference"),
     Page("/docs/artifacts", "artifacts.md", "Customs artifacts", "Reference"),
+    Page("/docs/readiness", "readiness.md", "Customs background", "Reference"),
     Page(READINESS_PATH, None, "Readiness rules", "Reference"),
 )
 SERVED_BY_SOURCE = {page.source: page.path for page in PAGES if page.source}
@@ -172,25 +175,6 @@ _EFFECT = {
     "info": "Changes nothing: the plan stays <code>READY</code>; it is there to explain.",
 }
 
-# Which findings come with each treatment flag (engine.py sets both together).
-_FLAG_RULES = {
-    "SECTION_232_STEEL": ("Steel above the metal threshold, or in the steel scope without a "
-                          "declared share.", "METALS_REVIEW_RECOMMENDED"),
-    "SECTION_232_ALUMINUM": ("Aluminum above the metal threshold, or in the aluminum scope "
-                             "without a declared share.", "METALS_REVIEW_RECOMMENDED"),
-    "SECTION_232_COPPER": ("Copper above the metal threshold, or in the copper scope without a "
-                           "declared share.", "METALS_REVIEW_RECOMMENDED"),
-    "SECTION_301_CN": ("Goods of Chinese origin.", "CN_SECTION_301_REVIEW"),
-    "PGA_FDA": ("FDA-regulated goods (food, drugs, cosmetics, devices).", "PGA_FDA_REVIEW"),
-    "PGA_CPSC": ("Children's products, toys and other CPSC-regulated goods.", "PGA_CPSC_REVIEW"),
-    "PGA_FCC": ("Radio-frequency devices (with or without an FCC id).", "PGA_FCC_REVIEW"),
-    "DANGEROUS_GOODS": ("Batteries, lithium cells.", "DANGEROUS_GOODS_REVIEW"),
-    "FORMAL_ENTRY": ("An export unit above the informal entry threshold (order-level flag).",
-                     "FORMAL_ENTRY_REQUIRED"),
-    "UFLPA_SCREENING": ("Chinese origin with a high-priority material or HTS chapter.",
-                        "UFLPA_REVIEW"),
-}
-
 
 def _e(value: object) -> str:
     return html.escape(str(value))
@@ -220,6 +204,9 @@ def readiness_html() -> tuple[str, str]:
         "<p>A finding is a <code>validationMessages</code> entry with a <code>code</code> from "
         "the table below, a <code>severity</code>, a message for people and, where one field is "
         "responsible, the <code>field</code>. Branch on the code, never on the message.</p>",
+        '<p>Why these rules exist (entry types, Section 232, partner agencies, the MID and the '
+        'rest of the customs background, with their sources): <a href="/docs/readiness">'
+        "Customs background</a>.</p>",
         '<h2 id="severities">Severities</h2>',
         "<table><thead><tr><th>Severity</th><th>Effect on the plan</th><th>Rules</th></tr>"
         "</thead><tbody>",
@@ -265,11 +252,9 @@ def readiness_html() -> tuple[str, str]:
         "each line.</p>",
         "<table><thead><tr><th>Flag</th><th>Set for</th><th>Finding</th></tr></thead><tbody>",
     ]
-    for flag in FLAGS:
-        note, code = _FLAG_RULES.get(flag, ("", ""))
-        finding = _code_link(code) if code in CATALOGUE else '<span class="muted">—</span>'
-        out.append(f"<tr><td><code>{_e(flag)}</code></td><td>{_e(note)}</td>"
-                   f"<td>{finding}</td></tr>")
+    for t in TREATMENTS.values():  # the flags and their findings, as the product rules pair them
+        out.append(f"<tr><td><code>{_e(t.flag)}</code></td><td>{_e(t.applies_to)}</td>"
+                   f"<td>{_code_link(t.finding)}</td></tr>")
     out += [
         "</tbody></table>",
         '<h2 id="versions">Versions</h2>',

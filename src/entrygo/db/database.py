@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, Table, create_engine, event, insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from entrygo.kit.files import private_sqlite_file
@@ -175,6 +176,11 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     pairs = list(zip(keys, processors, strict=True))
     connection.exec_driver_sql(sql, [tuple(p(row[k]) if p else row[k] for k, p in pairs)
                                      for row in rows])
+
+
+def affected(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed (for conditional writes)."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 class Database:

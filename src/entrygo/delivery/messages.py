@@ -6,13 +6,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from entrygo.delivery.ports import MailContext
 from entrygo.kit.clock import iso
 
 
-def broker_message(*, submission: Any, package: Any, batch: Any, warehouse: Any,
+def broker_message(*, submission: Any, package: Any, batch: MailContext,
                    artifacts: list[tuple[Any, bytes]], sender: str) -> EmailMessage:
     """The customs package for the broker, every artifact attached."""
-    plan = batch.plan
     msg = EmailMessage()
     msg["Message-ID"] = submission.message_id
     msg["Date"] = format_datetime(submission.created_at)
@@ -20,22 +20,19 @@ def broker_message(*, submission: Any, package: Any, batch: Any, warehouse: Any,
     msg["To"] = submission.recipient_email
     msg["Subject"] = submission.subject
     msg["X-EntryGo-Package"] = package.package_number
-    msg["X-EntryGo-Batch"] = batch.id
-    units = plan["strategy"]["exportUnits"]
-    formal = sum(1 for u in units if u["entryType"] == "01")
-    flags = ", ".join(f["flag"] for f in plan["flags"]) or "none"
+    msg["X-EntryGo-Batch"] = batch.batch_id
+    formal = batch.formal_units
     lines = [
-        f"Customs package {package.package_number} for export batch {batch.id}.",
+        f"Customs package {package.package_number} for export batch {batch.batch_id}.",
         "",
-        f"Ship-from:        {warehouse.name} ({warehouse.country})",
+        f"Ship-from:        {batch.ship_from_name} ({batch.ship_from_country})",
         f"Destination:      {batch.destination_country}",
-        f"Orders:           {plan['totals']['orderCount']} "
-        f"({plan['totals']['lineCount']} lines)",
-        f"Export units:     {len(units)} ({len(units) - formal} informal type 11, "
+        f"Orders:           {batch.order_count} ({batch.line_count} lines)",
+        f"Export units:     {batch.units} ({batch.units - formal} informal type 11, "
         f"{formal} formal type 01)",
-        f"Declared value:   {plan['totals']['valueUsd']} USD",
+        f"Declared value:   {batch.value_usd} USD",
         f"Readiness:        {batch.readiness_state}",
-        f"Treatment flags:  {flags}",
+        f"Treatment flags:  {', '.join(batch.flags) or 'none'}",
         f"Plan hash:        {batch.plan_hash}",
         f"Executed at:      {iso(batch.executed_at)}",
         "",
@@ -53,7 +50,7 @@ def broker_message(*, submission: Any, package: Any, batch: Any, warehouse: Any,
     return msg
 
 
-def warehouse_message(*, notification: Any, package: Any, batch: Any, broker: Any,
+def warehouse_message(*, notification: Any, package: Any, batch: MailContext,
                       sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["Message-ID"] = notification.message_id
@@ -61,14 +58,12 @@ def warehouse_message(*, notification: Any, package: Any, batch: Any, broker: An
     msg["From"] = sender
     msg["To"] = notification.recipient
     msg["Subject"] = notification.subject
-    plan = batch.plan
     msg.set_content("\n".join([
-        f"Export batch {batch.id} was executed at {iso(batch.executed_at)}.",
+        f"Export batch {batch.batch_id} was executed at {iso(batch.executed_at)}.",
         "",
-        f"Customs package {package.package_number} goes to {broker.name} "
-        f"<{broker.email}>.",
-        f"Orders: {plan['totals']['orderCount']}; declared value "
-        f"{plan['totals']['valueUsd']} USD.",
+        f"Customs package {package.package_number} goes to {batch.broker_name} "
+        f"<{batch.broker_email}>.",
+        f"Orders: {batch.order_count}; declared value {batch.value_usd} USD.",
         "",
         "The parcels of these orders may now be released to the carrier.",
     ]) + "\n")

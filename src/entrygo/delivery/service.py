@@ -29,15 +29,14 @@ from sqlalchemy.orm import Session
 
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.artifacts.store import ArtifactStore
-from entrygo.db.database import Database
+from entrygo.db.database import Database, affected
 from entrygo.delivery import messages
 from entrygo.delivery.models import BrokerSubmission, Notification
+from entrygo.delivery.ports import Batches
 from entrygo.delivery.transport import Transport
 from entrygo.events import service as events
-from entrygo.exports.models import ExportBatch
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.process import holder_id, holder_is_gone
-from entrygo.setup.models import Broker, Warehouse
 
 log = logging.getLogger("entrygo.delivery")
 PENDING = ("queued", "retrying")
@@ -59,8 +58,9 @@ class Policy:
 
 class Deliverer:
     def __init__(self, db: Database, store: ArtifactStore, transport: Transport, sender: str,
-                 policy: Policy | None = None) -> None:
+                 batches: Batches, policy: Policy | None = None) -> None:
         self.db = db
+        self.batches = batches
         self.store = store
         self.transport = transport
         self.sender = sender
@@ -89,10 +89,9 @@ class Deliverer:
             conditions += [model.status.in_(PENDING),
                            or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)]
         with self.db.write() as s:
-            claimed = s.execute(update(model).where(*conditions).values(
+            return affected(s, update(model).where(*conditions).values(
                 lease_until=now + timedelta(seconds=self.policy.lease_seconds),
-                lease_owner=holder_id()))
-            return claimed.rowcount == 1
+                lease_owner=holder_id())) == 1
 
     # --- broker submissions ----------------------------------------------------------------
 
@@ -103,18 +102,17 @@ class Deliverer:
         if not self._claim(BrokerSubmission, submission_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
-            sub = s.get(BrokerSubmission, submission_id)
-            package = s.get(CustomsPackage, sub.package_id)
-            batch = s.get(ExportBatch, sub.batch_id)
-            warehouse = s.get(Warehouse, batch.warehouse_id)
+            sub = s.get_one(BrokerSubmission, submission_id)
+            package = s.get_one(CustomsPackage, sub.package_id)
+            batch = self.batches.mail_context(s, sub.batch_id)
             artifacts = list(s.scalars(select(Artifact).where(
                 Artifact.package_id == package.id).order_by(Artifact.position)))
         error = None
         try:
             files = [(a, self.store.get(a.sha256)) for a in artifacts]
             self.transport.send(messages.broker_message(
-                submission=sub, package=package, batch=batch, warehouse=warehouse,
-                artifacts=files, sender=self.sender))
+                submission=sub, package=package, batch=batch, artifacts=files,
+                sender=self.sender))
         except Exception as exc:  # any failure to send is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("broker submission %s failed: %s", submission_id, error)
@@ -126,6 +124,7 @@ class Deliverer:
                 package_id: str | None = None) -> None:
         now = utcnow()
         attempts = row.attempts + 1
+        values: dict[str, Any]
         if error is None:
             values = {"status": "sent", "sent_at": now, "error_message": None,
                       "next_attempt_at": None}
@@ -137,7 +136,7 @@ class Deliverer:
         s.execute(update(model).where(model.id == row.id).values(
             attempts=attempts, lease_until=None, lease_owner=None, transport=self.transport.name,
             updated_at=now, **values))
-        events.touch(s, row.batch_id)  # delivery state is part of inspect, event or not
+        self.batches.changed(s, row.batch_id)  # delivery state is part of inspect
         timeline: list[tuple[str, dict[str, Any]]] = []
         if model is BrokerSubmission:
             s.execute(update(CustomsPackage).where(CustomsPackage.id == package_id).values(
@@ -167,16 +166,14 @@ class Deliverer:
         if not self._claim(Notification, notification_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
-            note = s.get(Notification, notification_id)
-            batch = s.get(ExportBatch, note.batch_id)
+            note = s.get_one(Notification, notification_id)
+            batch = self.batches.mail_context(s, note.batch_id)
             package = s.scalars(select(CustomsPackage).where(
-                CustomsPackage.batch_id == batch.id)).one()
-            broker = s.get(Broker, batch.broker_id)
+                CustomsPackage.batch_id == note.batch_id)).one()
         error = None
         try:
             self.transport.send(messages.warehouse_message(
-                notification=note, package=package, batch=batch, broker=broker,
-                sender=self.sender))
+                notification=note, package=package, batch=batch, sender=self.sender))
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("notification %s failed: %s", notification_id, error)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from entrygo.events.models import ExportEvent
-from entrygo.exports.models import ExportBatch
+from entrygo.events import repository
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
 
@@ -19,19 +17,13 @@ EVENT_TYPES = (
 )
 
 
-def touch(session: Session, batch_id: str) -> None:
-    """Note that what inspect shows of this batch changed (its cached rendering is stale)."""
-    session.execute(update(ExportBatch).where(ExportBatch.id == batch_id).values(
-        version=ExportBatch.version + 1))
-
-
 def record(session: Session, *, account_id: str, batch_id: str, request_id: str | None,
            events: list[tuple[str, dict[str, Any]]]) -> None:
-    """Append events (type, data) to a batch's timeline, in order, in one statement; every
-    event is a change inspect shows, so the batch's version moves too."""
+    """Append events (type, data) to a batch's timeline, in order, in one statement. Every
+    event is a change inspect shows: the caller also marks the batch changed
+    (``exports.repository.touch``)."""
     if not events:
         return
-    touch(session, batch_id)
     now = utcnow()
     rows = []
     for kind, data in events:
@@ -40,4 +32,4 @@ def record(session: Session, *, account_id: str, batch_id: str, request_id: str 
         rows.append({"id": new_id("evt"), "account_id": account_id, "batch_id": batch_id,
                      "type": kind, "occurred_at": now, "request_id": request_id,
                      "data": data})
-    session.execute(insert(ExportEvent), rows)
+    repository.append(session, rows)

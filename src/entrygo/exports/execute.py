@@ -1,4 +1,4 @@
-"""Execution: the only side-effect boundary (CONTRACT §5.5), exactly once.
+"""Execution: the only side-effect boundary (docs/api/contract.md §5.5), exactly once.
 
 In one transaction: every check before any side effect, the conditional PLANNED -> EXECUTING
 transition (of concurrent executes exactly one passes it), the orders locked to the batch, the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -24,7 +23,7 @@ from entrygo.artifacts.render import render_all
 from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
 from entrygo.artifacts.store import ArtifactStore
 from entrygo.auth.context import Caller
-from entrygo.db.database import Database
+from entrygo.db.database import Database, affected
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
@@ -37,8 +36,8 @@ from entrygo.kit.process import holder_is_gone
 from entrygo.orders.models import Order
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
-from entrygo.readiness.engine import judge_product
 from entrygo.readiness.facts import PlanFacts
+from entrygo.readiness.product_rules import judge_product
 from entrygo.setup.models import Broker, Warehouse
 
 _PACKAGE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -64,16 +63,15 @@ def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | N
         raise not_found("Export batch")
     caller.require_warehouse(batch.warehouse_id, field="batchId")
     require(batch, ExportState.PLANNED, "be executed")
+    summary = batch.summary
     if batch.readiness_state == "BLOCKED":
-        codes = sorted({m["code"] for m in batch.plan["validationMessages"]
-                        if m["severity"] == "blocking"})
         raise ApiError(409, "EXPORT_BLOCKED", "The plan is BLOCKED: fix the blocking issues "
-                       "and re-plan.", details={"blockingCodes": codes})
+                       "and re-plan.", details={"blockingCodes": list(summary.blocking_codes)})
     if wanted_hash is not None and wanted_hash != batch.plan_hash:
         raise ApiError(409, "PLAN_HASH_MISMATCH", "planHash is not the batch's current plan.",
                        field="planHash", details={"storedPlanHash": batch.plan_hash,
                                                   "providedPlanHash": wanted_hash})
-    included = list(batch.plan["included_order_ids"])
+    included = list(summary.included_order_ids)
     rows = repo.orders_by_id(session, caller.account_id, included, lock=True)
     orders = repo.order_facts(session, list(rows.values()))
     products = repo.product_facts(session, caller.account_id,
@@ -115,6 +113,9 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
             mids[pid] = (product.mid, False)
         elif verdict.derived_mid:
             mids[pid] = (verdict.derived_mid, True)
+    summary = batch.summary
+    # flags, messages, missing data and totals go into the package as the client was told
+    # them (the readiness report and manifest republish the plan document)
     plan = batch.plan
     wh = Party(warehouse.name, warehouse.country, warehouse.address1, warehouse.address2,
                warehouse.city, warehouse.region, warehouse.postal_code, warehouse.notify_email)
@@ -127,8 +128,7 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
         warehouse=wh,
         broker=Party(broker.name, email=broker.email, code=broker.filer_code),
         destination_country=batch.destination_country,
-        units=tuple(Unit(u["id"], u["entryType"], Decimal(str(u["valueUsd"])), tuple(u["orderIds"]))
-                    for u in plan["strategy"]["exportUnits"]),
+        units=tuple(Unit(u.id, u.entry_type, u.value_usd, u.order_ids) for u in summary.units),
         orders={o.id: o for o in facts.orders},
         products=dict(facts.products),
         mids=mids, flags=tuple(plan["flags"]), product_flags=product_flags,
@@ -143,10 +143,10 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     move(session, batch, ExportState.EXECUTING, wanted="be executed")
     included = [o.id for o in facts.orders]
     if included:
-        locked = session.execute(update(Order).where(
+        locked = affected(session, update(Order).where(
             Order.id.in_(included), Order.exported_batch_id.is_(None)).values(
             exported_batch_id=batch.id))
-        if locked.rowcount != len(included):
+        if locked != len(included):
             raise _already_exported(included)
 
     now = utcnow()
@@ -171,7 +171,7 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     broker = session.get(Broker, batch.broker_id)
     assert broker is not None
     submission_id = new_id("bs")
-    orders = batch.plan["totals"]["orderCount"]
+    orders = batch.summary.order_count
     session.add(BrokerSubmission(
         id=submission_id, account_id=batch.account_id, batch_id=batch.id,
         package_id=package_id, submission_type="email", recipient_email=broker.email,

@@ -1,4 +1,4 @@
-"""Inspect: the canonical read model of a batch (CONTRACT §5.6-5.7).
+"""Inspect: the canonical read model of a batch (docs/api/contract.md §5.6-5.7).
 
 A fixed number of queries whatever the size of the batch: the batch, its package, the
 package's artifacts, the broker submission, the notifications and the events, one each.
@@ -7,9 +7,9 @@ package's artifacts, the broker submission, the notifications and the events, on
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -91,23 +91,16 @@ class RenderedCache:
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: LRUCache[tuple[str, int], bytes] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe by themselves
 
     def get(self, key: tuple[str, int]) -> bytes | None:
         with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
+            return self._items.get(key)
 
     def put(self, key: tuple[str, int], body: bytes) -> None:
         with self._lock:
             self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 def inspect_bytes(session: Session, cache: RenderedCache, account_id: str, batch_id: str,

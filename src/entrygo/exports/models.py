@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from entrygo.db.database import Base, UtcDateTime
+from entrygo.exports.plan_summary import PlanSummary, summarise
 
 
 class ExportBatch(Base):
@@ -36,6 +37,11 @@ class ExportBatch(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     executed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    """Bumped by every change that inspect shows (see ``events.service.touch``): the key of
-    the rendered read model's cache."""
+    """Bumped by every change that inspect shows (see ``exports.repository.touch``): the key
+    of the rendered read model's cache."""
+
+    @property
+    def summary(self) -> PlanSummary:
+        """What execution and delivery need of the plan, typed."""
+        return summarise(self.plan)
 

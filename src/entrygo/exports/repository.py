@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from entrygo.db.database import chunked
+from entrygo.artifacts.models import Artifact, CustomsPackage
+from entrygo.db.database import affected, chunked
+from entrygo.db.repository import Repository
+from entrygo.delivery.ports import MailContext
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+from entrygo.setup.models import Broker, Warehouse
 
 ORDERS, LINES, PRODUCTS = Order.__table__, OrderLine.__table__, Product.__table__
 
@@ -80,3 +84,68 @@ def batch_for_update(session: Session, account_id: str, batch_id: str) -> Export
     return session.scalars(select(ExportBatch).where(
         ExportBatch.id == batch_id, ExportBatch.account_id == account_id).with_for_update()
     ).one_or_none()
+
+
+def move_state(session: Session, batch_id: str, current: str, to: str, **values: Any) -> bool:
+    """The conditional UPDATE of a state move (``exports.states.move``): whether it happened
+    (another transaction may have moved the batch first)."""
+    return affected(session, update(ExportBatch).where(
+        ExportBatch.id == batch_id, ExportBatch.state == current).values(
+        state=to, **values)) == 1
+
+
+def touch(session: Session, batch_id: str) -> None:
+    """Note that what inspect shows of this batch changed (its cached rendering is stale)."""
+    session.execute(update(ExportBatch).where(ExportBatch.id == batch_id).values(
+        version=ExportBatch.version + 1))
+
+
+class ExportsForDelivery:
+    """Delivery's view of export batches (``delivery.ports.Batches``)."""
+
+    def mail_context(self, session: Session, batch_id: str) -> MailContext:
+        batch = session.get(ExportBatch, batch_id)
+        assert batch is not None
+        warehouse = session.get(Warehouse, batch.warehouse_id)
+        broker = session.get(Broker, batch.broker_id)
+        assert warehouse is not None and broker is not None
+        summary = batch.summary
+        return MailContext(
+            batch_id=batch.id, executed_at=batch.executed_at,
+            destination_country=batch.destination_country,
+            readiness_state=batch.readiness_state, plan_hash=batch.plan_hash,
+            ship_from_name=warehouse.name, ship_from_country=warehouse.country,
+            broker_name=broker.name, broker_email=broker.email,
+            order_count=summary.order_count, line_count=summary.line_count,
+            value_usd=summary.value_usd, units=len(summary.units),
+            formal_units=summary.formal_units, flags=summary.flags)
+
+    def changed(self, session: Session, batch_id: str) -> None:
+        touch(session, batch_id)
+
+
+class BatchRepository(Repository[ExportBatch]):
+    model = ExportBatch
+    what = "Export batch"
+
+    def restrict(self, stmt: Select[Any]) -> Select[Any]:
+        if self.scope.warehouse_id is not None:  # a warehouse-scoped key: its batches only
+            stmt = stmt.where(ExportBatch.warehouse_id == self.scope.warehouse_id)
+        return stmt
+
+
+class PackageRepository(Repository[CustomsPackage]):
+    model = CustomsPackage
+    what = "Customs package"
+
+    def restrict(self, stmt: Select[Any]) -> Select[Any]:
+        if self.scope.warehouse_id is not None:  # through the batch that made it
+            stmt = stmt.join(ExportBatch, ExportBatch.id == CustomsPackage.batch_id).where(
+                ExportBatch.warehouse_id == self.scope.warehouse_id)
+        return stmt
+
+
+def artifact_named(session: Session, package_id: str, filename: str) -> Artifact | None:
+    """One artifact of a package the caller was allowed to see (``PackageRepository``)."""
+    return session.scalars(select(Artifact).where(
+        Artifact.package_id == package_id, Artifact.filename == filename)).one_or_none()

@@ -4,18 +4,19 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
 from entrygo.api.http import json_body, optional_json_body, request_id_of
+from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import WireResponse, respond
 from entrygo.api.writes import run_write
-from entrygo.artifacts.models import Artifact, CustomsPackage
+from entrygo.artifacts.models import CustomsPackage
 from entrygo.auth.context import Caller, authenticated
-from entrygo.db.repository import get_owned, list_owned
 from entrygo.exports import execute as executing
+from entrygo.exports import repository as repo
 from entrygo.exports import service
 from entrygo.exports.inspect import (
     execute_document,
@@ -24,20 +25,35 @@ from entrygo.exports.inspect import (
     package_view,
 )
 from entrygo.exports.models import ExportBatch
+from entrygo.exports.repository import BatchRepository, PackageRepository
 from entrygo.exports.schemas import (
     AccountBody,
+    CustomsPackageOut,
+    ExecuteOut,
     ExecuteRequest,
+    ExportListOut,
+    InspectOut,
+    PlanOut,
     PlanRequest,
     summary_document,
 )
 from entrygo.exports.states import ExportState
 from entrygo.kit.errors import ApiError, not_found
 
+GUIDE_PLAN = {"accountId": "acc_123", "warehouseId": "wh_123", "brokerId": "br_123",
+              "destinationCountry": "US", "orderIds": ["ord_123"], "dryRun": False}
+GUIDE_EXECUTE = {"accountId": "acc_123", "batchId": "batch_123"}
+"""Steps 6 and 7 of the first-export guide: request examples in the published contract."""
+
 router = APIRouter(tags=["exports"])
 log = logging.getLogger("entrygo")
 
 
-@router.post("/api/exports/plan")
+@router.post("/api/exports/plan",
+             summary="Plan an export: readiness, exclusions, units, planHash",
+             response_model=PlanOut, responses=errors(*WRITE, 404, conflicts=[
+                 "INVALID_EXPORT_STATE"]),
+             openapi_extra=request_example(GUIDE_PLAN))
 def plan(request: Request, caller: Caller = Depends(authenticated),
          body: PlanRequest = Depends(json_body(PlanRequest))) -> Response:
     caller.require_account(body.account_id)
@@ -45,7 +61,14 @@ def plan(request: Request, caller: Caller = Depends(authenticated),
         s, caller, body, request_id_of(request)))
 
 
-@router.post("/api/exports/execute")
+@router.post("/api/exports/execute", summary="Execute a planned batch, exactly once",
+             description="Every check runs before any side effect; the customs package, "
+             "artifacts, broker submission and notifications commit together, then are "
+             "delivered. A failed delivery never rolls the export back.",
+             response_model=ExecuteOut, responses=errors(*WRITE, 404, conflicts=[
+                 "INVALID_EXPORT_STATE", "PLAN_STALE", "PLAN_HASH_MISMATCH",
+                 "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"]),
+             openapi_extra=request_example(GUIDE_EXECUTE))
 def execute(request: Request, caller: Caller = Depends(authenticated),
             body: ExecuteRequest = Depends(json_body(ExecuteRequest))) -> Response:
     caller.require_account(body.account_id)
@@ -59,7 +82,7 @@ def execute(request: Request, caller: Caller = Depends(authenticated),
         return _reload(s, caller, batch_id, execute_document)
 
     def deliver(done: Any) -> dict[str, Any]:
-        # at most ENTRYGO_DELIVERY_WAIT_SECONDS; then the answer says queued (CONTRACT §5.5)
+        # at most ENTRYGO_DELIVERY_WAIT_SECONDS, then it says queued (docs/api/contract.md §5.5)
         state.deliverer.deliver_batch_within(done["exportId"])
         with state.db.read() as s:
             return _reload(s, caller, done["exportId"], execute_document)
@@ -78,13 +101,16 @@ def execute(request: Request, caller: Caller = Depends(authenticated),
 
 
 def _reload(s: Session, caller: Caller, batch_id: str, view: Any) -> dict[str, Any]:
-    batch = get_owned(s, ExportBatch, caller.account_id, batch_id)
+    batch = BatchRepository(s, caller).get(batch_id)
     if batch is None:
         raise not_found("Export batch")
     return view(s, batch)
 
 
-@router.post("/api/exports/{batch_id}/broker-submission/retry")
+@router.post("/api/exports/{batch_id}/broker-submission/retry",
+             summary="Force a broker delivery attempt now", response_model=InspectOut,
+             responses=errors(*WRITE, 404, conflicts=["INVALID_EXPORT_STATE",
+                                                      "DELIVERY_IN_PROGRESS"]))
 def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
                      body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
     """Force a delivery attempt now (the worker retries on its own, with backoff)."""
@@ -107,22 +133,30 @@ def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(a
                      after_commit_seconds=state.deliverer.policy.wait_seconds)
 
 
-@router.get("/api/customs-packages/{package_id}")
-def get_package(package_id: str, request: Request,
-                caller: Caller = Depends(authenticated)) -> Response:
-    with request.app.state.db.read() as s:
-        return respond(package_view(s, _package(s, caller, package_id)))
+@router.get("/api/customs-packages/{package_id}", summary="Get a customs package",
+            response_model=CustomsPackageOut, responses=errors(*READ_ONE))
+def get_package(request: Request, package: CustomsPackage = Depends(
+        Owned(PackageRepository, "package_id"))) -> Response:
+    with request.app.state.db.read() as s:  # its artifacts and submission
+        return respond(package_view(s, package))
 
 
-@router.get("/api/customs-packages/{package_id}/artifacts/{filename}")
-def download_artifact(package_id: str, filename: str, request: Request,
-                      caller: Caller = Depends(authenticated)) -> Response:
+@router.get("/api/customs-packages/{package_id}/artifacts/{filename}",
+            summary="Download an artifact", response_class=Response, responses={
+                **errors(*READ_ONE),
+                200: {"description": "The artifact's bytes, with its Content-Type, a "
+                      "Content-Disposition naming the file and an ETag of its sha256.",
+                      "headers": {"ETag": {"schema": {"type": "string"}},
+                                  "Content-Disposition": {"schema": {"type": "string"}}},
+                      "content": {"application/octet-stream": {"schema": {
+                          "type": "string", "format": "binary"}}}},
+                304: {"description": "Not modified (If-None-Match matched the ETag)."}})
+def download_artifact(filename: str, request: Request, package: CustomsPackage = Depends(
+        Owned(PackageRepository, "package_id"))) -> Response:
     with request.app.state.db.read() as s:
-        package = _package(s, caller, package_id)
-        artifact = s.scalars(select(Artifact).where(
-            Artifact.package_id == package.id, Artifact.filename == filename)).one_or_none()
-        if artifact is None:
-            raise not_found("Artifact")
+        artifact = repo.artifact_named(s, package.id, filename)
+    if artifact is None:
+        raise not_found("Artifact")
     etag = f'"{artifact.sha256}"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
@@ -132,43 +166,34 @@ def download_artifact(package_id: str, filename: str, request: Request,
         "Cache-Control": "private, max-age=31536000, immutable"})
 
 
-def _package(s: Session, caller: Caller, package_id: str) -> CustomsPackage:
-    package = get_owned(s, CustomsPackage, caller.account_id, package_id)
-    if package is not None and caller.warehouse_id:
-        batch = s.get(ExportBatch, package.batch_id)
-        if batch is None or batch.warehouse_id != caller.warehouse_id:
-            package = None
-    if package is None:
-        raise not_found("Customs package")
-    return package
-
-
-@router.post("/api/exports/{batch_id}/cancel")
+@router.post("/api/exports/{batch_id}/cancel", summary="Cancel a PLANNED batch",
+             response_model=InspectOut,
+             responses=errors(*WRITE, 404, conflicts=["INVALID_EXPORT_STATE"]))
 def cancel(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
            body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
     if body.account_id is not None:
         caller.require_account(body.account_id)
 
-    def work(s):  # type: ignore[no-untyped-def]
+    def work(s: Session) -> dict[str, Any]:
         return inspect_document(s, service.cancel_export(s, caller, batch_id,
                                                          request_id_of(request)))
 
     return run_write(request, caller, work)
 
 
-@router.get("/api/exports")
+@router.get("/api/exports", summary="List export batches", response_model=ExportListOut,
+            responses=errors(*LIST))
 def list_exports(request: Request, caller: Caller = Depends(authenticated),
                  page: PageParams = Depends(),
                  state: ExportState | None = Query(None)) -> Response:
     where = [ExportBatch.state == state] if state else []
-    if caller.warehouse_id:
-        where.append(ExportBatch.warehouse_id == caller.warehouse_id)
     with request.app.state.db.read() as s:
-        rows = list_owned(s, ExportBatch, caller.account_id, page, *where)
+        rows = BatchRepository(s, caller).page(page, *where)
     return respond(page_of([summary_document(b) for b in rows], page, [b.id for b in rows]))
 
 
-@router.get("/api/exports/{batch_id}")
+@router.get("/api/exports/{batch_id}", summary="Inspect a batch: the canonical read model",
+            response_model=InspectOut, responses=errors(*READ_ONE))
 def inspect(batch_id: str, request: Request,
             caller: Caller = Depends(authenticated)) -> Response:
     state = request.app.state

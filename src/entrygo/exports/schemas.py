@@ -1,4 +1,4 @@
-"""Wire shapes of planning and inspection (CONTRACT §5.4-5.6), mixed casing as the guide has it.
+"""Wire shapes of planning and inspection (docs/api/contract.md §5.4-5.6), in the guide's casing.
 
 The plan is rendered once, as a JSON document, by ``plan_document``: that document is both the
 response and what the batch stores, so inspect shows exactly what the client was told.
@@ -6,38 +6,38 @@ response and what the batch stores, so inspect shows exactly what the client was
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from entrygo.api.validation import CountryCode, IdempotencyKeyField, RequestModel, Text
+from entrygo.api.validation import CountryCode, Id, IdempotencyKeyField, RequestModel, trimmed
 from entrygo.api.wire import WireModel, decimal_to_number
 from entrygo.events.service import EVENT_TYPES
 from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
-from entrygo.readiness.engine import Assessment, Exclusion, Finding
+from entrygo.readiness.findings import Finding, ReadinessState
+from entrygo.readiness.plan import Assessment, Exclusion
 
-ReadinessState = Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
 NextAction = Literal["execute", "review_flags_then_execute", "fix_blocking_issues_then_replan"]
 ExclusionReason = Literal["DESTINATION_MISMATCH", "ALREADY_EXPORTED", "BLOCKING_ISSUES"]
 
 
 class PlanRequest(RequestModel):
-    account_id: Text(64, 1)
-    warehouse_id: Text(64, 1)
-    broker_id: Text(64, 1)
-    order_ids: Annotated[list[Text(64, 1)], Field(min_length=1, max_length=10_000)]
+    account_id: Id
+    warehouse_id: Id
+    broker_id: Id
+    order_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)]
     destination_country: CountryCode = "US"
-    batch_id: Text(64, 3) | None = None
+    batch_id: Annotated[str, trimmed(64, 3)] | None = None
     dry_run: bool = False
     exclude_blocked_orders: bool = False
     idempotency_key: IdempotencyKeyField | None = None
 
 
 class ExecuteRequest(RequestModel):
-    account_id: Text(64, 1)
-    batch_id: Text(64, 1)
+    account_id: Id
+    batch_id: Id
     plan_hash: Annotated[str, Field(pattern=r"^planhash_[0-9a-f]{64}$")] | None = None
     idempotency_key: IdempotencyKeyField | None = None
 
@@ -45,7 +45,7 @@ class ExecuteRequest(RequestModel):
 class AccountBody(RequestModel):
     """A write with nothing to say but whose account it is (cancel, retry)."""
 
-    account_id: Text(64, 1) | None = None
+    account_id: Id | None = None
     idempotency_key: IdempotencyKeyField | None = None
 
 
@@ -155,9 +155,14 @@ def event_document(event: Any) -> dict[str, Any]:
 # --- response shapes, for the published contract (the documents above are what is sent; the
 # --- contract tests check every response of the guide flow against these) ---------------------
 
-MessageCode = Literal[tuple(CATALOGUE)]  # type: ignore[valid-type]
-FlagName = Literal[FLAGS]  # type: ignore[valid-type]
-EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # enums in the published schema, built from the one list of each
+    MessageCode = str
+    FlagName = str
+    EventType = str
+else:
+    MessageCode = Literal[tuple(CATALOGUE)]
+    FlagName = Literal[FLAGS]
+    EventType = Literal[EVENT_TYPES]
 
 
 class ValidationMessageOut(WireModel):

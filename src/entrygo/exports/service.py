@@ -1,4 +1,4 @@
-"""Planning: decide, fingerprint, persist once (CONTRACT §5.4). No external side effects here."""
+"""Planning: decide, fingerprint, persist once (docs/api/contract.md §5.4); nothing goes out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from entrygo.auth.context import Caller
-from entrygo.db.repository import get_owned
+from entrygo.db.repository import AccountScope
 from entrygo.events import service as events
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
@@ -25,17 +25,19 @@ from entrygo.kit.errors import (
 from entrygo.kit.ids import new_id
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
-from entrygo.readiness.engine import Exclusion, assess
 from entrygo.readiness.facts import PlanFacts
-from entrygo.setup.models import Broker, Warehouse
+from entrygo.readiness.plan import Exclusion, assess
+from entrygo.setup.models import Warehouse
+from entrygo.setup.repository import BrokerRepository, WarehouseRepository
 
 
 def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehouse:
-    warehouse = get_owned(session, Warehouse, caller.account_id, req.warehouse_id)
+    account = AccountScope(caller.account_id)  # another warehouse of the account: 403, not 404
+    warehouse = WarehouseRepository(session, account).get(req.warehouse_id)
     if warehouse is None:
         raise account_scope("warehouseId is not a warehouse of this account.", "warehouseId")
     caller.require_warehouse(warehouse.id)
-    if get_owned(session, Broker, caller.account_id, req.broker_id) is None:
+    if BrokerRepository(session, account).get(req.broker_id) is None:
         raise account_scope("brokerId is not a broker of this account.", "brokerId")
     return warehouse
 
@@ -108,10 +110,11 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     }
     summary = {"planHash": fingerprint, "readinessState": assessment.readiness_state,
                "orderCount": len(assessment.included_order_ids)}
-    if batch is None:
-        session.add(ExportBatch(id=batch_id, account_id=caller.account_id,
-                                state=ExportState.PLANNED, created_at=now, **columns))
-        session.flush()
+    assert batch_id is not None
+    if batch is None:  # a new batch: its version starts at 1, nothing of it is cached yet
+        repo.BatchRepository(session, caller).add(ExportBatch(
+            id=batch_id, account_id=caller.account_id, state=ExportState.PLANNED,
+            created_at=now, **columns))
         events.record(session, account_id=caller.account_id, batch_id=batch_id,
                       request_id=request_id, events=[
                           ("EXPORT_BATCH_CREATED", {"warehouseId": warehouse.id,

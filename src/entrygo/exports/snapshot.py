@@ -1,4 +1,4 @@
-"""The planning snapshot and its fingerprint, ``planHash`` (CONTRACT §5.4).
+"""The planning snapshot and its fingerprint, ``planHash`` (docs/api/contract.md §5.4).
 
 A pure function of what the plan decided on: account, warehouse, broker, destination, options,
 the included orders (sorted) with their lines, the customs fields of every product they

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from entrygo.events import service as events
 from entrygo.exports.models import ExportBatch
+from entrygo.exports.repository import move_state, touch
 from entrygo.kit.errors import ApiError
 
 
@@ -71,14 +71,10 @@ def move(session: Session, batch: ExportBatch, to: ExportState, *, wanted: str,
     current = ExportState(batch.state)
     if to not in TRANSITIONS[current]:
         raise invalid_state(current, wanted)
-    moved = session.execute(update(ExportBatch).where(
-        ExportBatch.id == batch.id, ExportBatch.state == current).values(state=to, **values))
-    if moved.rowcount != 1:
+    if not move_state(session, batch.id, current, to, **values):
         raise invalid_state(current, wanted)
     for name, value in {"state": to, **values}.items():  # what the row now says, not dirty
         set_committed_value(batch, name, value)
-    if timeline:
-        events.record(session, account_id=batch.account_id, batch_id=batch.id,
-                      request_id=request_id, events=list(timeline))
-    else:
-        events.touch(session, batch.id)
+    events.record(session, account_id=batch.account_id, batch_id=batch.id,
+                  request_id=request_id, events=list(timeline))
+    touch(session, batch.id)

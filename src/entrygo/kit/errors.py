@@ -1,4 +1,4 @@
-"""Errors are values with a code: one exception type, one envelope (CONTRACT §2.1)."""
+"""Errors are values with a code: one exception type, one envelope (docs/api/contract.md §2.1)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def validation_error(issues: list[Issue], message: str = "Request validation fai
 
 def duplicate_issues(values: list[str], path: str, what: str) -> list[Issue]:
     """A ``duplicate`` issue for every repeat in ``values`` (``path`` has ``{}`` for the index)."""
-    issues, first = [], {}
+    issues: list[Issue] = []
+    first: dict[str, int] = {}
     for index, value in enumerate(values):
         if value in first:
             issues.append(Issue(path.format(index), f"Duplicate {what} (also at "

@@ -1,4 +1,4 @@
-"""Money is decimal, never binary float; totals are rounded half-up to cents (CONTRACT §2)."""
+"""Money is decimal, never float; totals are rounded half-up to cents (docs/api/contract.md §2)."""
 
 from __future__ import annotations
 

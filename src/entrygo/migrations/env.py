@@ -3,7 +3,10 @@ serialised across processes (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on 
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import text
 from sqlalchemy.types import TypeDecorator
 
@@ -14,7 +17,7 @@ config = context.config
 MIGRATION_LOCK = 461_742_001  # arbitrary, constant: the advisory lock id for migrations
 
 
-def render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as their plain SQL types: migrations must not import app code
     that may change after they are written."""
     if kind == "type" and isinstance(obj, TypeDecorator):
@@ -23,7 +26,7 @@ def render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
 
 
 def run() -> None:
-    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    url = str(config.attributes.get("url") or config.get_main_option("sqlalchemy.url"))
     engine = build_engine(url, pool_size=1).execution_options(entrygo_write=True)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata,

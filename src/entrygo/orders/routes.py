@@ -3,21 +3,31 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
 from entrygo.api.http import json_body
+from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import respond
 from entrygo.api.writes import run_write
 from entrygo.auth.context import Caller, authenticated
-from entrygo.db.repository import get_owned, list_owned
-from entrygo.kit.errors import not_found
 from entrygo.orders import service
 from entrygo.orders.models import Order
-from entrygo.orders.schemas import OrderSync
+from entrygo.orders.repository import OrderRepository
+from entrygo.orders.schemas import OrderList, OrderOut, OrderSync, OrderSyncResult
+
+GUIDE_ORDER = {"accountId": "acc_123", "items": [{
+    "externalId": "ord-ext-1001", "destinationCountry": "US", "destinationRegion": "CA",
+    "destinationPostalCode": "94105",
+    "items": [{"productId": "prod_123", "quantity": 1, "unitValueUsd": 110}],
+    "metadata": {"source": "first-export-guide"}}]}
+"""Step 4 of the first-export guide: the request example in the published contract."""
 
 router = APIRouter(tags=["orders"])
 
 
-@router.post("/api/orders/sync")
+@router.post("/api/orders/sync", summary="Upsert orders by externalId (1-1000, atomic)",
+             response_model=OrderSyncResult, responses=errors(*WRITE, conflicts=["ORDER_LOCKED"]),
+             openapi_extra=request_example(GUIDE_ORDER))
 def sync_orders(request: Request, caller: Caller = Depends(authenticated),
                 body: OrderSync = Depends(json_body(OrderSync))) -> Response:
     caller.require_account(body.account_id)
@@ -25,22 +35,21 @@ def sync_orders(request: Request, caller: Caller = Depends(authenticated),
         "data": service.sync_orders(s, caller.account_id, body.items)})
 
 
-@router.get("/api/orders")
+@router.get("/api/orders", summary="List orders", response_model=OrderList,
+            responses=errors(*LIST))
 def list_orders(request: Request, caller: Caller = Depends(authenticated),
                 page: PageParams = Depends(),
                 external_id: str | None = Query(None, alias="externalId", max_length=128)
                 ) -> Response:
     where = [Order.external_id == external_id] if external_id is not None else []
     with request.app.state.db.read() as s:
-        rows = list_owned(s, Order, caller.account_id, page, *where)
+        rows = OrderRepository(s, caller).page(page, *where)
         return respond(page_of(service.orders_out(s, rows), page))
 
 
-@router.get("/api/orders/{order_id}")
-def get_order(order_id: str, request: Request,
-              caller: Caller = Depends(authenticated)) -> Response:
-    with request.app.state.db.read() as s:
-        row = get_owned(s, Order, caller.account_id, order_id)
-        if row is None:
-            raise not_found("Order")
-        return respond(service.orders_out(s, [row])[0])
+@router.get("/api/orders/{order_id}", summary="Get an order", response_model=OrderOut,
+            responses=errors(*READ_ONE))
+def get_order(request: Request,
+              order: Order = Depends(Owned(OrderRepository, "order_id"))) -> Response:
+    with request.app.state.db.read() as s:  # its lines
+        return respond(service.orders_out(s, [order])[0])

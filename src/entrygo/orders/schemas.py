@@ -1,4 +1,4 @@
-"""Wire shapes of order sync (CONTRACT §5.3)."""
+"""Wire shapes of order sync (docs/api/contract.md §5.3)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from pydantic_core import PydanticCustomError
 from entrygo.api.validation import (
     CountryCode,
     Email,
+    Id,
     IdempotencyKeyField,
-    IntField,
     Metadata,
     MoneyUsd,
-    OptText,
+    OptionalText,
     RequestModel,
-    Text,
+    StrictInt,
     TimestampInput,
+    trimmed,
 )
-from entrygo.api.wire import Num, Timestamp, WireModel, decimal_to_number
+from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, decimal_to_number
 from entrygo.kit.clock import iso
 
 MAX_LINES_PER_ORDER = 250
@@ -45,35 +46,35 @@ def _incoterm(value: str) -> str:
 class Consignee(RequestModel):
     """The ultimate consignee: the person the parcel is for."""
 
-    name: OptText(200) | None = None
-    address1: OptText(200) | None = None
-    address2: OptText(200) | None = None
-    city: OptText(100) | None = None
-    phone: OptText(40) | None = None
+    name: Annotated[str, OptionalText(200)] | None = None
+    address1: Annotated[str, OptionalText(200)] | None = None
+    address2: Annotated[str, OptionalText(200)] | None = None
+    city: Annotated[str, OptionalText(100)] | None = None
+    phone: Annotated[str, OptionalText(40)] | None = None
     email: Email | None = None
 
 
 class LineIn(RequestModel):
-    product_id: Text(64, 1)
-    quantity: IntField(ge=1, le=100_000)
+    product_id: Id
+    quantity: Annotated[int, StrictInt(ge=1, le=100_000)]
     unit_value_usd: MoneyUsd
 
 
 class OrderIn(RequestModel):
-    external_id: Text(128, 1)
+    external_id: Annotated[str, trimmed(128, 1)]
     destination_country: CountryCode
-    destination_region: OptText(64) | None = None
-    destination_postal_code: OptText(16) | None = None
+    destination_region: Annotated[str, OptionalText(64)] | None = None
+    destination_postal_code: Annotated[str, OptionalText(16)] | None = None
     items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES_PER_ORDER)]
     metadata: Metadata | None = None
     consignee: Consignee | None = None
     ordered_at: TimestampInput | None = None
-    currency: Annotated[Text(3, 3), AfterValidator(_currency)] | None = None
-    incoterm: Annotated[Text(3, 3), AfterValidator(_incoterm)] | None = None
+    currency: Annotated[str, trimmed(3, 3), AfterValidator(_currency)] | None = None
+    incoterm: Annotated[str, trimmed(3, 3), AfterValidator(_incoterm)] | None = None
 
 
 class OrderSync(RequestModel):
-    account_id: Text(64, 1)
+    account_id: Id
     items: Annotated[list[OrderIn], Field(min_length=1, max_length=1000)]
     idempotency_key: IdempotencyKeyField | None = None
 
@@ -127,3 +128,11 @@ def order_document(*, order_id: str, external_id: str, total: Any, fields: dict[
     if sync_status is not None:
         doc["syncStatus"] = sync_status
     return doc
+
+
+class OrderList(Page[OrderOut]):
+    """A page of orders, newest first."""
+
+
+class OrderSyncResult(Batch[OrderSynced]):
+    """One entry per item of the request, in request order."""

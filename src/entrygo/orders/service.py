@@ -12,9 +12,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from entrygo.db.database import bulk_insert, chunked
@@ -26,8 +26,8 @@ from entrygo.orders.models import Order, OrderLine
 from entrygo.orders.schemas import OrderIn, order_document
 from entrygo.products.models import Product
 
-ORDERS = Order.__table__
-LINES = OrderLine.__table__
+ORDERS = cast(Table, Order.__table__)
+LINES = cast(Table, OrderLine.__table__)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Prepared:
 
 
 def prepare(item: OrderIn) -> Prepared:
-    lines = []
+    lines: list[dict[str, Any]] = []
     for index, line in enumerate(item.items):
         lines.append({"line_index": index, "product_id": line.product_id,
                       "quantity": line.quantity, "unit_value_usd": line.unit_value_usd,
@@ -110,7 +110,10 @@ def sync_orders(session: Session, account_id: str,
                        details={"externalIds": locked})
 
     now = utcnow()
-    new_orders, changed_orders, new_lines, out = [], [], [], []
+    new_orders: list[dict[str, Any]] = []
+    changed_orders: list[dict[str, Any]] = []
+    new_lines: list[dict[str, Any]] = []
+    out = []
     for p in prepared:
         row = existing.get(p.item.external_id)
         values = {**p.fields, "total_value_usd": p.total, "content_hash": p.content_hash,

@@ -145,15 +145,15 @@ def import_products(db: Database, account_id: str, path: Path) -> dict[str, int]
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def work(session: Any) -> None:
-        from entrygo.accounts.models import Account
+        from entrygo.accounts import repository as accounts
 
-        if session.get(Account, account_id) is None:
+        if not accounts.exists(session, account_id):
             raise ImportFailed([f"no account {account_id}"])
         for key in counts:
             counts[key] = 0
         for start in range(0, len(items), CHUNK):
             for product in sync_products(session, account_id, items[start:start + CHUNK]):
-                counts[product.sync_status] += 1  # type: ignore[attr-defined]
+                counts[product.sync_status] += 1
 
     db.transact(work)
     return counts

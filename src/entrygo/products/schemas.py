@@ -1,27 +1,30 @@
-"""Wire shapes of the product setup flow (CONTRACT §5.2)."""
+"""Wire shapes of the product setup flow (docs/api/contract.md §5.2)."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
 from entrygo.api.validation import (
-    DecimalField,
+    ExactNumber,
+    Id,
     IdempotencyKeyField,
     Metadata,
     MoneyUsd,
-    OptText,
+    OptionalText,
     Percent,
     RequestModel,
-    Text,
     WeightKg,
+    trimmed,
 )
-from entrygo.api.wire import Num, Timestamp, WireModel
+from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel
 from entrygo.readiness import reference
-from entrygo.readiness.engine import judge_product
 from entrygo.readiness.facts import ProductFacts
+from entrygo.readiness.findings import ReadinessState
+from entrygo.readiness.product_rules import judge_product
 
 ExciseCategory = Literal["none", "alcohol", "tobacco", "ends"]
 SyncStatus = Literal["created", "updated", "unchanged"]
@@ -41,24 +44,24 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if value else value
 
 
-HtsInput = Annotated[OptText(32), AfterValidator(_hts)]
+HtsInput = Annotated[str, OptionalText(32), AfterValidator(_hts)]
 """Kept as sent (minus dots and spaces) so readiness can say exactly what is wrong with it."""
-CountryInput = Annotated[OptText(8), AfterValidator(_upper)]
+CountryInput = Annotated[str, OptionalText(8), AfterValidator(_upper)]
 """Upper-cased; whether it is a real ISO code is a readiness finding, not a sync error."""
 
 
 class Manufacturer(RequestModel):
-    name: OptText(200) | None = None
-    address1: OptText(200) | None = None
-    address2: OptText(200) | None = None
-    city: OptText(100) | None = None
-    region: OptText(100) | None = None
-    postal_code: OptText(20) | None = None
+    name: Annotated[str, OptionalText(200)] | None = None
+    address1: Annotated[str, OptionalText(200)] | None = None
+    address2: Annotated[str, OptionalText(200)] | None = None
+    city: Annotated[str, OptionalText(100)] | None = None
+    region: Annotated[str, OptionalText(100)] | None = None
+    postal_code: Annotated[str, OptionalText(20)] | None = None
     country: CountryInput | None = None
 
 
 class Material(RequestModel):
-    material: Text(100, 1)
+    material: Annotated[str, trimmed(100, 1)]
     pct_by_weight: Percent | None = None
 
 
@@ -72,31 +75,31 @@ class MetalContent(RequestModel):
 
 
 class Pga(RequestModel):
-    fda_product_code: OptText(20) | None = None
-    fda_facility_registration: OptText(20) | None = None
+    fda_product_code: Annotated[str, OptionalText(20)] | None = None
+    fda_facility_registration: Annotated[str, OptionalText(20)] | None = None
     cpsc_regulated: bool | None = None
     childrens_product: bool | None = None
-    cpsc_certificate_ref: OptText(100) | None = None
+    cpsc_certificate_ref: Annotated[str, OptionalText(100)] | None = None
     rf_device: bool | None = None
-    fcc_id: OptText(40) | None = None
+    fcc_id: Annotated[str, OptionalText(40)] | None = None
 
 
 class Battery(RequestModel):
     present: bool = False
-    chemistry: OptText(50) | None = None
-    configuration: OptText(50) | None = None
-    un_number: OptText(10) | None = None
-    watt_hours: DecimalField(places=3, le="100000") | None = None
+    chemistry: Annotated[str, OptionalText(50)] | None = None
+    configuration: Annotated[str, OptionalText(50)] | None = None
+    un_number: Annotated[str, OptionalText(10)] | None = None
+    watt_hours: Annotated[Decimal, ExactNumber(places=3, le="100000")] | None = None
 
 
 class ProductIn(RequestModel):
-    external_id: Text(128, 1)
-    title: Text(500, 1)
-    customs_description: OptText(1000) | None = None
+    external_id: Annotated[str, trimmed(128, 1)]
+    title: Annotated[str, trimmed(500, 1)]
+    customs_description: Annotated[str, OptionalText(1000)] | None = None
     hts_code: HtsInput | None = None
     country_of_origin: CountryInput | None = None
     manufacturer: Manufacturer | None = None
-    mid: OptText(32) | None = None
+    mid: Annotated[str, OptionalText(32)] | None = None
     net_weight_kg: WeightKg | None = None
     reference_value_usd: MoneyUsd | None = None
     materials: Annotated[list[Material], Field(max_length=50)] | None = None
@@ -108,7 +111,7 @@ class ProductIn(RequestModel):
 
 
 class ProductSync(RequestModel):
-    account_id: Text(64, 1)
+    account_id: Id
     items: Annotated[list[ProductIn], Field(min_length=1, max_length=1000)]
     idempotency_key: IdempotencyKeyField | None = None
 
@@ -128,7 +131,7 @@ class ReadinessMessage(WireModel):
 
 
 class ProductReadiness(WireModel):
-    state: Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
+    state: ReadinessState
     messages: list[ReadinessMessage]
 
 
@@ -171,10 +174,20 @@ def readiness_of(record: dict[str, Any]) -> ProductReadiness:
         for f in verdict.findings])
 
 
-def product_out(record: dict[str, Any], *, sync_status: SyncStatus | None = None) -> ProductOut:
+def product_out(record: dict[str, Any]) -> ProductOut:
     """A wire product from a row mapping (column attribute names), with its readiness."""
-    data = {**record, "readiness": readiness_of(record)}
-    if sync_status is None:
-        return ProductOut.model_validate(data)
-    return ProductSynced.model_validate({**data, "sync_status": sync_status})
+    return ProductOut.model_validate({**record, "readiness": readiness_of(record)})
 
+
+def product_synced(record: dict[str, Any], sync_status: SyncStatus) -> ProductSynced:
+    """A product as a sync answers it: with what the sync did to it."""
+    return ProductSynced.model_validate({**record, "readiness": readiness_of(record),
+                                         "sync_status": sync_status})
+
+
+class ProductList(Page[ProductOut]):
+    """A page of products, newest first."""
+
+
+class ProductSyncResult(Batch[ProductSynced]):
+    """One entry per item of the request, in request order."""

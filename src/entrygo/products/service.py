@@ -11,7 +11,7 @@ from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.products.models import Product
-from entrygo.products.schemas import ProductIn, ProductOut, product_out
+from entrygo.products.schemas import ProductIn, ProductSynced, SyncStatus, product_synced
 
 # Every stored field that a sync sets; equality over these decides ``unchanged``.
 SYNCED_FIELDS = (
@@ -47,7 +47,8 @@ def fields_of(item: ProductIn) -> dict[str, Any]:
     }
 
 
-def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> list[ProductOut]:
+def sync_products(session: Session, account_id: str, items: list[ProductIn]
+                  ) -> list[ProductSynced]:
     """Upsert every item or none: one read, at most one bulk insert and one bulk update."""
     external_ids = [item.external_id for item in items]
     issues = duplicate_issues(external_ids, "items.{}.externalId", "externalId")
@@ -64,10 +65,11 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> 
     now = utcnow()
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
-    out: list[ProductOut] = []
+    out: list[ProductSynced] = []
     for item in items:
         fields = fields_of(item)
         current = existing.get(item.external_id)
+        status: SyncStatus
         if current is None:
             record = {"id": new_id("prod"), "external_id": item.external_id,
                       "created_at": now, "updated_at": now, **fields}
@@ -79,7 +81,7 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]) -> 
             record = {**current, **fields, "updated_at": now}
             to_update.append({"id": current["id"], "updated_at": now, **fields})
             status = "updated"
-        out.append(product_out(record, sync_status=status))
+        out.append(product_synced(record, status))
     if to_insert:
         session.execute(insert(Product), to_insert)
     if to_update:

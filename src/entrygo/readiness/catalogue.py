@@ -1,13 +1,16 @@
-"""The rule catalogue (READINESS.md): every code, its severity, when it fires and its source.
+"""The rule catalogue (docs/readiness.md): every code, its severity, when it fires, its source.
 
 This table is the single source for the engine's severities and references, for the OpenAPI
-enums and for the generated ``/docs/concepts/readiness`` page, so they cannot drift apart.
+enums and for the generated ``/docs/concepts/readiness`` page, so they cannot drift apart. The
+treatment flags, and the finding each comes with, are in ``treatments``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from entrygo.readiness.treatments import FLAGS as FLAGS  # defined with their findings
 
 RULES_VERSION = "2026.11.1"
 """Bump when a rule's logic changes; it feeds planHash."""
@@ -156,6 +159,3 @@ _RULES = [
 ]
 
 CATALOGUE: dict[str, Rule] = {rule.code: rule for rule in _RULES}
-
-FLAGS = ("SECTION_232_STEEL", "SECTION_232_ALUMINUM", "SECTION_232_COPPER", "SECTION_301_CN",
-         "PGA_FDA", "PGA_CPSC", "PGA_FCC", "DANGEROUS_GOODS", "FORMAL_ENTRY", "UFLPA_SCREENING")

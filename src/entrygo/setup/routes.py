@@ -3,21 +3,31 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from entrygo.api.declare import LIST, READ_ONE, WRITE, errors
 from entrygo.api.http import json_body
+from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import respond
 from entrygo.api.writes import run_write
 from entrygo.auth.context import Caller, authenticated
-from entrygo.db.repository import get_owned, list_owned
-from entrygo.kit.errors import account_scope, not_found
+from entrygo.kit.errors import account_scope
 from entrygo.setup import service
 from entrygo.setup.models import Broker, Warehouse
-from entrygo.setup.schemas import BrokerCreate, BrokerOut, WarehouseCreate, WarehouseOut
+from entrygo.setup.repository import BrokerRepository, WarehouseRepository
+from entrygo.setup.schemas import (
+    BrokerCreate,
+    BrokerList,
+    BrokerOut,
+    WarehouseCreate,
+    WarehouseList,
+    WarehouseOut,
+)
 
 router = APIRouter(tags=["setup"])
 
 
-@router.post("/api/warehouses", status_code=201)
+@router.post("/api/warehouses", status_code=201, summary="Create a warehouse",
+             response_model=WarehouseOut, responses=errors(*WRITE))
 def create_warehouse(request: Request, caller: Caller = Depends(authenticated),
                      body: WarehouseCreate = Depends(json_body(WarehouseCreate))) -> Response:
     caller.require_account(body.account_id)
@@ -27,26 +37,24 @@ def create_warehouse(request: Request, caller: Caller = Depends(authenticated),
         service.create_warehouse(s, caller.account_id, body)), status=201)
 
 
-@router.get("/api/warehouses")
+@router.get("/api/warehouses", summary="List warehouses", response_model=WarehouseList,
+            responses=errors(*LIST))
 def list_warehouses(request: Request, caller: Caller = Depends(authenticated),
                     page: PageParams = Depends()) -> Response:
-    where = [Warehouse.id == caller.warehouse_id] if caller.warehouse_id else []
     with request.app.state.db.read() as s:
-        rows = list_owned(s, Warehouse, caller.account_id, page, *where)
-        return respond(page_of([WarehouseOut.of(r) for r in rows], page))
+        rows = WarehouseRepository(s, caller).page(page)
+    return respond(page_of([WarehouseOut.of(r) for r in rows], page))
 
 
-@router.get("/api/warehouses/{warehouse_id}")
-def get_warehouse(warehouse_id: str, request: Request,
-                  caller: Caller = Depends(authenticated)) -> Response:
-    with request.app.state.db.read() as s:
-        row = get_owned(s, Warehouse, caller.account_id, warehouse_id)
-        if row is None or (caller.warehouse_id and row.id != caller.warehouse_id):
-            raise not_found("Warehouse")
-        return respond(WarehouseOut.of(row))
+@router.get("/api/warehouses/{warehouse_id}", summary="Get a warehouse",
+            response_model=WarehouseOut, responses=errors(*READ_ONE))
+def get_warehouse(warehouse: Warehouse = Depends(Owned(WarehouseRepository, "warehouse_id"))
+                  ) -> Response:
+    return respond(WarehouseOut.of(warehouse))
 
 
-@router.post("/api/brokers", status_code=201)
+@router.post("/api/brokers", status_code=201, summary="Create a customs broker",
+             response_model=BrokerOut, responses=errors(*WRITE))
 def create_broker(request: Request, caller: Caller = Depends(authenticated),
                   body: BrokerCreate = Depends(json_body(BrokerCreate))) -> Response:
     caller.require_account(body.account_id)
@@ -54,19 +62,16 @@ def create_broker(request: Request, caller: Caller = Depends(authenticated),
         service.create_broker(s, caller.account_id, body)), status=201)
 
 
-@router.get("/api/brokers")
+@router.get("/api/brokers", summary="List brokers", response_model=BrokerList,
+            responses=errors(*LIST))
 def list_brokers(request: Request, caller: Caller = Depends(authenticated),
                  page: PageParams = Depends()) -> Response:
     with request.app.state.db.read() as s:
-        rows = list_owned(s, Broker, caller.account_id, page)
-        return respond(page_of([BrokerOut.of(r) for r in rows], page))
+        rows = BrokerRepository(s, caller).page(page)
+    return respond(page_of([BrokerOut.of(r) for r in rows], page))
 
 
-@router.get("/api/brokers/{broker_id}")
-def get_broker(broker_id: str, request: Request,
-               caller: Caller = Depends(authenticated)) -> Response:
-    with request.app.state.db.read() as s:
-        row = get_owned(s, Broker, caller.account_id, broker_id)
-        if row is None:
-            raise not_found("Broker")
-        return respond(BrokerOut.of(row))
+@router.get("/api/brokers/{broker_id}", summary="Get a broker", response_model=BrokerOut,
+            responses=errors(*READ_ONE))
+def get_broker(broker: Broker = Depends(Owned(BrokerRepository, "broker_id"))) -> Response:
+    return respond(BrokerOut.of(broker))

@@ -6,19 +6,26 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from entrygo.api.validation import CountryCode, Email, IdempotencyKeyField, RequestModel, Text
-from entrygo.api.wire import Timestamp, WireModel
+from entrygo.api.validation import (
+    CountryCode,
+    Email,
+    Id,
+    IdempotencyKeyField,
+    RequestModel,
+    trimmed,
+)
+from entrygo.api.wire import Page, Timestamp, WireModel
 
 
 class WarehouseCreate(RequestModel):
-    account_id: Text(64, 1)
-    name: Text(200, 1)
+    account_id: Id
+    name: Annotated[str, trimmed(200, 1)]
     country: CountryCode
-    address1: Text(200) | None = None
-    address2: Text(200) | None = None
-    city: Text(100) | None = None
-    region: Text(100) | None = None
-    postal_code: Text(20) | None = None
+    address1: Annotated[str, trimmed(200)] | None = None
+    address2: Annotated[str, trimmed(200)] | None = None
+    city: Annotated[str, trimmed(100)] | None = None
+    region: Annotated[str, trimmed(100)] | None = None
+    postal_code: Annotated[str, trimmed(20)] | None = None
     notify_email: Email | None = None
     idempotency_key: IdempotencyKeyField | None = None
 
@@ -43,8 +50,8 @@ class WarehouseOut(WireModel):
 
 
 class BrokerCreate(RequestModel):
-    account_id: Text(64, 1)
-    name: Text(200, 1)
+    account_id: Id
+    name: Annotated[str, trimmed(200, 1)]
     email: Email
     filer_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3}$")] | None = None
     idempotency_key: IdempotencyKeyField | None = None
@@ -62,3 +69,11 @@ class BrokerOut(WireModel):
     @classmethod
     def of(cls, row: Any) -> BrokerOut:
         return cls.model_validate(row, from_attributes=True)
+
+
+class WarehouseList(Page[WarehouseOut]):
+    """A page of warehouses, newest first."""
+
+
+class BrokerList(Page[BrokerOut]):
+    """A page of brokers, newest first."""

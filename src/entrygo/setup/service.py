@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from entrygo.accounts import repository as accounts
 from entrygo.accounts.models import Account
+from entrygo.db.repository import AccountScope
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
 from entrygo.setup.models import Broker, Warehouse
+from entrygo.setup.repository import BrokerRepository, WarehouseRepository
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 
 
 def create_account(session: Session, name: str) -> Account:
-    row = Account(id=new_id("acc"), name=name, created_at=utcnow())
-    session.add(row)
-    session.flush()
-    return row
+    return accounts.add(session, Account(id=new_id("acc"), name=name, created_at=utcnow()))
 
 
 def list_accounts(session: Session) -> list[Account]:
-    return list(session.scalars(select(Account).order_by(Account.id)))
+    return accounts.every(session)
 
 
 def create_warehouse(session: Session, account_id: str, body: WarehouseCreate) -> Warehouse:
@@ -32,9 +31,7 @@ def create_warehouse(session: Session, account_id: str, body: WarehouseCreate) -
         notify_email=str(body.notify_email) if body.notify_email else None,
         created_at=now, updated_at=now,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return WarehouseRepository(session, AccountScope(account_id)).add(row)
 
 
 def create_broker(session: Session, account_id: str, body: BrokerCreate) -> Broker:
@@ -44,6 +41,4 @@ def create_broker(session: Session, account_id: str, body: BrokerCreate) -> Brok
         filer_code=body.filer_code.upper() if body.filer_code else None,
         created_at=now, updated_at=now,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return BrokerRepository(session, AccountScope(account_id)).add(row)

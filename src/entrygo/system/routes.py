@@ -5,6 +5,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from entrygo import __version__
+from entrygo.api.declare import errors
 from entrygo.api.wire import WireModel, respond
 from entrygo.auth.context import Caller, authenticated
 from entrygo.kit.clock import iso, utcnow
@@ -37,12 +38,14 @@ class Health(WireModel):
     api_key: KeyInfo
 
 
-@router.get("/api/system/live")
+@router.get("/api/system/live", summary="Liveness (no auth), for load balancers",
+            response_model=Live)
 def live() -> Response:
     return respond(Live())
 
 
-@router.get("/api/system/health")
+@router.get("/api/system/health", summary="Check the API key and the database",
+            response_model=Health, responses=errors(503))
 def health(request: Request, caller: Caller = Depends(authenticated)) -> Response:
     db = request.app.state.db
     try:

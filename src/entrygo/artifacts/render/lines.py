@@ -1,0 +1,102 @@
+"""The order lines every artifact lists, in one order, with what each artifact prints of them.
+
+Every file walks the same rows (units in snapshot order, orders in unit order, lines in index
+order), so the PDF, the CSVs and the manifest always agree line for line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from entrygo.artifacts.snapshot import PackageSnapshot, Unit
+from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+from entrygo.readiness.treatments import SECTION_232_METALS, Metal
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """One order line with everything the artifacts print about it."""
+
+    unit: Unit
+    order: OrderFacts
+    index: int
+    line: LineFacts
+    product: ProductFacts
+    mid: str | None
+    mid_derived: bool
+    flags: tuple[str, ...]
+
+    @property
+    def description(self) -> str:
+        return self.product.customs_description or self.product.title
+
+    @property
+    def weight_total(self) -> Decimal | None:
+        weight = self.product.net_weight_kg
+        return None if weight is None else weight * self.line.quantity
+
+    @property
+    def metals(self) -> tuple[Metal, ...]:
+        """The Section 232 metals the line is declared for, in declaration order."""
+        return tuple(m for m in SECTION_232_METALS if m.flag in self.flags)
+
+
+def unit_orders(snapshot: PackageSnapshot) -> Iterator[tuple[Unit, OrderFacts]]:
+    for unit in snapshot.units:
+        for order_id in unit.order_ids:
+            yield unit, snapshot.orders[order_id]
+
+
+def unit_rows(snapshot: PackageSnapshot, unit: Unit) -> Iterator[LineRow]:
+    for order_id in unit.order_ids:
+        order = snapshot.orders[order_id]
+        for index, line in enumerate(order.lines):
+            product = snapshot.products[line.product_id]
+            mid, derived = snapshot.mids.get(product.id, (product.mid, False))
+            flags = tuple(sorted(snapshot.product_flags.get(product.id, ())))
+            yield LineRow(unit, order, index, line, product, mid, derived, flags)
+
+
+def line_rows(snapshot: PackageSnapshot) -> Iterator[LineRow]:
+    """Units in snapshot order, orders in unit order, lines in index order."""
+    for unit in snapshot.units:
+        yield from unit_rows(snapshot, unit)
+
+
+def has_section232(snapshot: PackageSnapshot) -> bool:
+    """Whether the metals declaration is due: some line's product carries a Section 232 flag."""
+    return any(row.metals for row in line_rows(snapshot))
+
+
+def consignee(order: OrderFacts) -> dict[str, Any]:
+    return order.consignee or {}
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Totals recomputed from the lines the artifacts list, so every file adds up."""
+
+    units: int
+    orders: int
+    lines: int
+    quantity: int
+    value_usd: Decimal
+    net_weight_kg: Decimal
+    lines_without_weight: int
+
+
+def totals(snapshot: PackageSnapshot) -> Totals:
+    rows = list(line_rows(snapshot))
+    weights = [w for r in rows if (w := r.weight_total) is not None]
+    return Totals(
+        units=len(snapshot.units),
+        orders=sum(len(u.order_ids) for u in snapshot.units),
+        lines=len(rows),
+        quantity=sum(r.line.quantity for r in rows),
+        value_usd=sum((r.line.line_value_usd for r in rows), Decimal(0)),
+        net_weight_kg=sum(weights, Decimal(0)),
+        lines_without_weight=len(rows) - len(weights),
+    )

@@ -1,0 +1,148 @@
+"""The two JSON documents of a package: the customs manifest and the readiness report.
+
+The manifest is what a broker's software imports (every party, unit, order and line); the
+readiness report records what the plan found, as planned. Both are ``indent=2`` UTF-8 with
+sorted keys wherever the data comes from the plan, so storage that reorders keys changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from entrygo.artifacts.render.formatting import json_number
+from entrygo.artifacts.render.lines import line_rows, totals, unit_orders
+from entrygo.artifacts.snapshot import PackageSnapshot, Party
+from entrygo.kit.clock import iso
+
+MANIFEST_FORMAT = "entrygo.customs-manifest"
+READINESS_REPORT_FORMAT = "entrygo.readiness-report"
+FORMAT_VERSION = 1
+
+
+def _jsonable(value: Any) -> Any:
+    """Plan data as JSON types. Dict keys sorted, so storage that reorders keys changes nothing."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def _json_bytes(doc: dict[str, Any]) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()
+
+
+def _provenance(snapshot: PackageSnapshot) -> dict[str, Any]:
+    """Which package this is and the plan it was executed from (both documents open with it)."""
+    return {
+        "packageNumber": snapshot.package_number,
+        "executedAt": iso(snapshot.executed_at),
+        "batchId": snapshot.batch_id,
+        "planHash": snapshot.plan_hash,
+        "readinessState": snapshot.readiness_state,
+        "rulesVersion": snapshot.rules_version,
+        "referenceDataVersion": snapshot.reference_data_version,
+    }
+
+
+def _party(p: Party) -> dict[str, Any]:
+    return {"name": p.name, "address1": p.address1, "address2": p.address2, "city": p.city,
+            "region": p.region, "postalCode": p.postal_code, "country": p.country,
+            "email": p.email, "filerCode": p.code}
+
+
+def _totals(snapshot: PackageSnapshot) -> dict[str, Any]:
+    t = totals(snapshot)
+    return {
+        "unitCount": t.units,
+        "orderCount": t.orders,
+        "lineCount": t.lines,
+        "quantity": t.quantity,
+        "valueUsd": json_number(t.value_usd),
+        "netWeightKg": json_number(t.net_weight_kg),
+        "linesWithoutWeight": t.lines_without_weight,
+    }
+
+
+def _lines_by_order(snapshot: PackageSnapshot) -> dict[str, list[dict[str, Any]]]:
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for r in line_rows(snapshot):
+        weight = r.product.net_weight_kg
+        lines.setdefault(r.order.id, []).append({
+            "lineIndex": r.index,
+            "productId": r.product.id,
+            "sku": r.product.id,
+            "description": r.description,
+            "htsCode": r.product.hts_code,
+            "countryOfOrigin": r.product.country_of_origin,
+            "mid": r.mid,
+            "midDerived": r.mid_derived,
+            "quantity": r.line.quantity,
+            "unitValueUsd": json_number(r.line.unit_value_usd),
+            "lineValueUsd": json_number(r.line.line_value_usd),
+            "netWeightKg": None if weight is None else json_number(weight),
+            "flags": list(r.flags),
+        })
+    return lines
+
+
+def render_manifest(snapshot: PackageSnapshot) -> bytes:
+    """The machine-readable customs package (``entrygo.customs-manifest`` v1)."""
+    lines_by_order = _lines_by_order(snapshot)
+    doc = {
+        "format": MANIFEST_FORMAT,
+        "formatVersion": FORMAT_VERSION,
+        "package": {
+            **_provenance(snapshot),
+            "destinationCountry": snapshot.destination_country,
+            "portOfEntry": snapshot.port_of_entry,
+        },
+        "parties": {
+            "seller": _party(snapshot.seller),
+            "warehouse": _party(snapshot.warehouse),
+            "broker": _party(snapshot.broker),
+        },
+        "exportUnits": [{
+            "id": u.id,
+            "entryType": u.entry_type,
+            "valueUsd": json_number(u.value_usd),
+            "consignee": _jsonable(snapshot.orders[u.order_ids[0]].consignee
+                                   if u.order_ids else None),
+            "orderIds": list(u.order_ids),
+        } for u in snapshot.units],
+        "orders": [{
+            "id": o.id,
+            "externalId": o.external_id,
+            "exportUnitId": u.id,
+            "destination": {"country": o.destination_country, "region": o.destination_region,
+                            "postalCode": o.destination_postal_code},
+            "consignee": _jsonable(o.consignee),
+            "totalValueUsd": json_number(o.total_value_usd),
+            "lines": lines_by_order.get(o.id, []),
+        } for u, o in unit_orders(snapshot)],
+        "flags": _jsonable(snapshot.flags),
+        "totals": _totals(snapshot),
+    }
+    return _json_bytes(doc)
+
+
+def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
+    """What the plan found, as planned: the record of what the client chose to execute."""
+    doc = {
+        "format": READINESS_REPORT_FORMAT,
+        "formatVersion": FORMAT_VERSION,
+        **_provenance(snapshot),
+        "validationMessages": _jsonable(snapshot.validation_messages),
+        "flags": _jsonable(snapshot.flags),
+        "missing_data": _jsonable(snapshot.missing_data),
+        "totals": _jsonable(snapshot.totals),
+    }
+    return _json_bytes(doc)

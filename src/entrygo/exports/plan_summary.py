@@ -1,0 +1,57 @@
+"""What execution and delivery need of a plan, typed.
+
+The stored plan is the wire document the client was answered with (camelCase and snake_case
+mixed, as the guide has it). Domain code never reads it by key: ``summarise`` is the one place
+that does, so renaming a public field breaks here, loudly, and not silently in a broker email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+FORMAL_ENTRY = "01"
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    id: str
+    entry_type: str
+    value_usd: Decimal
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    included_order_ids: tuple[str, ...]
+    units: tuple[UnitSummary, ...]
+    flags: tuple[str, ...]
+    blocking_codes: tuple[str, ...]
+    order_count: int
+    line_count: int
+    value_usd: Decimal
+
+    @property
+    def formal_units(self) -> int:
+        return sum(1 for unit in self.units if unit.entry_type == FORMAL_ENTRY)
+
+
+def _decimal(number: Any) -> Decimal:
+    return Decimal(str(number))  # str: a JSON float's shortest form, never its binary value
+
+
+def summarise(plan: Mapping[str, Any]) -> PlanSummary:
+    """The summary of a stored plan document (see ``exports.schemas.plan_document``)."""
+    totals = plan["totals"]
+    return PlanSummary(
+        included_order_ids=tuple(plan["included_order_ids"]),
+        units=tuple(UnitSummary(u["id"], u["entryType"], _decimal(u["valueUsd"]),
+                                tuple(u["orderIds"]))
+                    for u in plan["strategy"]["exportUnits"]),
+        flags=tuple(f["flag"] for f in plan["flags"]),
+        blocking_codes=tuple(sorted({m["code"] for m in plan["validationMessages"]
+                                     if m["severity"] == "blocking"})),
+        order_count=totals["orderCount"], line_count=totals["lineCount"],
+        value_usd=_decimal(totals["valueUsd"]))

@@ -1,0 +1,190 @@
+"""The product rules: what can be judged from a product alone (its own ``readiness``).
+
+A plan judges each product once and repeats its findings on every line that ships it, so these
+rules never see an order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from entrygo.readiness import mid as mids
+from entrygo.readiness.facts import ProductFacts
+from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
+from entrygo.readiness.reference import Reference
+from entrygo.readiness.treatments import METALS, SECTION_232_METALS
+
+HTS_SHAPE = re.compile(r"^\d{10}$")
+
+
+@dataclass(frozen=True)
+class ProductVerdict:
+    product_id: str
+    findings: tuple[Finding, ...]  # scope "product"
+    missing: tuple[Missing, ...]
+    flags: frozenset[str]
+    derived_mid: str | None = None
+
+    @property
+    def state(self) -> ReadinessState:
+        return state_of(self.findings)
+
+
+def judge_product(p: ProductFacts, ref: Reference) -> ProductVerdict:
+    """The product-level rules of the catalogue."""
+    c = Collector("product", product_id=p.id)
+    hts = p.hts_code
+    digits = hts if hts and hts.isdigit() else None  # scopes also read 6- and 8-digit codes
+    if not hts:
+        c.add("HTS_MISSING", "Add the product's 10-digit HTS code.", missing=True)
+    elif not HTS_SHAPE.match(hts):
+        c.add("HTS_MALFORMED", f"HTS code '{hts}' is not 10 digits: give the full 10-digit "
+              "HTSUS statistical number.", missing=True)
+    elif int(hts[:2]) in (0, 77, 98, 99) or int(hts[:2]) > 97:
+        c.add("HTS_INVALID_CHAPTER", f"HTS code '{hts}' is in chapter {hts[:2]}, which is not a "
+              "chapter for imported goods.", missing=True)
+
+    origin = p.country_of_origin
+    origin_ok = False
+    if not origin:
+        c.add("ORIGIN_MISSING", "Add the country of origin (where the goods were made, as an "
+              "ISO 3166-1 alpha-2 code).", missing=True)
+    elif not ref.is_country(origin):
+        hint = " (use GB for the United Kingdom)" if origin == "UK" else ""
+        c.add("ORIGIN_INVALID", f"Country of origin '{origin}' is not an ISO 3166-1 alpha-2 "
+              f"code{hint}.", missing=True)
+    else:
+        origin_ok = True
+        if origin in ref.embargoed_origins:
+            c.add("PROHIBITED_ORIGIN", f"Goods of {origin} origin are under embargo and cannot "
+                  "be imported.")
+
+    _description(p, ref, c)
+    derived = _mid(p, origin if origin_ok else None, ref, c)
+
+    if p.net_weight_kg is None or p.net_weight_kg == 0:
+        c.add("WEIGHT_MISSING", "Add the net weight per unit in kilograms.", missing=True)
+    if ref.textile_scope.contains(digits) and not any(
+            m.get("pctByWeight") for m in p.materials or []):
+        c.add("TEXTILE_DETAILS_MISSING", "Textiles need their fibre content by weight: add "
+              "materials with pctByWeight.", missing=True)
+
+    _metals(p, digits, ref, c)
+
+    if origin_ok and origin in ref.section301_origins:
+        c.treat("SECTION_301_CN", message="Chinese-origin goods carry Section 301 duties: check "
+                "the applicable list and rate.")
+    if origin_ok and origin in ref.uflpa_origins:
+        names = " ".join(str(m.get("material", "")).lower() for m in p.materials or [])
+        hits = [m for m in ref.uflpa_materials if m in names]
+        if hits or ref.uflpa_scope.contains(digits):
+            why = f"materials include {', '.join(hits)}" if hits else "HTS chapter is high-risk"
+            c.treat("UFLPA_SCREENING", message=f"UFLPA screening: Chinese origin and {why}; keep "
+                    "supply-chain tracing documents ready.")
+
+    _partner_agencies(p, digits, ref, c)
+
+    if p.excise_category != "none" or ref.excise_scope.contains(digits):
+        what = p.excise_category if p.excise_category != "none" else "excise"
+        c.add("EXCISE_GOODS_BLOCKED", f"{what.capitalize()} goods cannot be shipped on informal "
+              "consumer entries.")
+    return ProductVerdict(p.id, tuple(sorted(c.findings, key=Finding.sort_key)),
+                          tuple(sorted(set(c.missing))), frozenset(c.flags), derived)
+
+
+def _description(p: ProductFacts, ref: Reference, c: Collector) -> None:
+    text = (p.customs_description or p.title or "").strip()
+    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ref.filler_words]
+    generic = all(w in ref.generic_words for w in words)
+    if len(text) < ref.description_min_length or generic:
+        reason = "generic" if words and generic and len(text) >= ref.description_min_length \
+            else f"shorter than {ref.description_min_length} characters"
+        c.add("DESCRIPTION_INSUFFICIENT", f"The customs description '{text}' is {reason}: "
+              "describe what the item is, what it is made of and what it is for.",
+              "customsDescription", missing=True)
+
+
+def _mid(p: ProductFacts, origin: str | None, ref: Reference, c: Collector) -> str | None:
+    """Check the MID given, or derive one; the derived MID is returned for the artifacts."""
+    if p.mid:
+        if not mids.MID_SHAPE.match(p.mid):
+            c.add("MID_MALFORMED", f"MID '{p.mid}' is malformed: two letters of country, then up "
+                  "to 13 capital letters or digits.", missing=True)
+        elif origin and p.mid[:2] not in mids.expected_prefixes(origin, ref):
+            expected = "a Canadian province code (XO, XQ, XC, ...)" if origin == "CA" \
+                else origin
+            c.add("MID_ORIGIN_MISMATCH", f"MID '{p.mid}' starts with {p.mid[:2]} but the goods "
+                  f"are of {origin} origin: expected {expected}.")
+        return None
+    derived = mids.derive(p.manufacturer, origin, ref)
+    if derived:
+        c.add("MID_DERIVED", f"No MID given; derived {derived} from the manufacturer's name and "
+              "address. Confirm it or send the MID.")
+        return derived
+    c.add("MID_MISSING", "Add the MID, or the manufacturer's name, street, city (and, for "
+          "Canadian goods, province) and a valid country of origin to derive it.", missing=True)
+    return None
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -> None:
+    """Section 232: in scope by HTS or by declared content; out again at or below the threshold."""
+    content = p.metal_content or {}
+    shares = {metal.name: _dec(content.get(metal.pct_field)) for metal in SECTION_232_METALS}
+    in_scope = ref.section232_metals(digits) | {m for m, v in shares.items() if v and v > 0}
+    if not in_scope:
+        return
+    above = sorted(m for m in in_scope
+                   if shares[m] is None or shares[m] > ref.metals_threshold_pct)  # type: ignore[operator]
+    if not above:
+        c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({', '.join(sorted(in_scope))}) "
+              f"are each at most {ref.metals_threshold_pct} % by weight: out of scope.")
+        return
+    c.treat(*(METALS[m].flag for m in above), message=f"Section 232 {', '.join(above)} article: "
+            "the broker must declare metal content and origin of the metal.")
+    for name in above:
+        metal = METALS[name]
+        required = [metal.pct_field] if shares[name] is None else []
+        required += [f for f in metal.origin_fields if not ref.is_country(content.get(f))]
+        _ask_for(c, "METALS_ORIGIN_DATA_MISSING", f"Section 232 {name}", "metalContent",
+                 required)
+
+
+def _partner_agencies(p: ProductFacts, digits: str | None, ref: Reference,
+                      c: Collector) -> None:
+    pga = p.pga or {}
+    if ref.fda_scope.contains(digits) or pga.get("fdaProductCode"):
+        c.treat("PGA_FDA", message="FDA-regulated goods: the broker files FDA data (prior notice "
+                "for food).")
+    if ref.fda_food.contains(digits):
+        _ask_for(c, "PGA_FDA_DATA_MISSING", "Food for FDA prior notice", "pga", [
+            name for name in ("fdaProductCode", "fdaFacilityRegistration") if not pga.get(name)])
+    if pga.get("childrensProduct") or pga.get("cpscRegulated") or ref.cpsc_scope.contains(digits):
+        c.treat("PGA_CPSC", message="CPSC-regulated or children's product: a certificate must be "
+                "filed electronically.")
+        if not pga.get("cpscCertificateRef"):
+            c.add("PGA_CPSC_CERT_MISSING", "Add pga.cpscCertificateRef (the CPC or GCC "
+                  "reference).", missing=True)
+    if pga.get("rfDevice") or ref.fcc_scope.contains(digits):
+        c.treat("PGA_FCC", missing=True, message=None if pga.get("fccId") else (
+            "Radio-frequency device without an FCC id: add pga.fccId or confirm a Supplier's "
+            "Declaration of Conformity."))
+    battery = p.battery or {}
+    if battery.get("present") or ref.dangerous_goods_scope.contains(digits):
+        c.treat("DANGEROUS_GOODS", message="Contains batteries: lithium shipments follow DOT/IATA "
+                "dangerous-goods rules.")
+    if battery.get("present"):
+        _ask_for(c, "DG_DATA_MISSING", "Battery present", "battery", [
+            name for name in ("unNumber", "wattHours") if not battery.get(name)])
+
+
+def _ask_for(c: Collector, code: str, why: str, group: str, names: list[str]) -> None:
+    """One finding per missing field of a nested group, each listed in ``missing_data``."""
+    for name in names:
+        c.add(code, f"{why}: add {group}.{name}.", f"{group}.{name}", missing=True)

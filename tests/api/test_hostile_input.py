@@ -1,0 +1,733 @@
+"""docs/api/contract.md §2, §2.1, §7: hostile input on every write endpoint gets a 4xx envelope
+and changes nothing.
+
+Every ``POST`` route of the application (the module checks it knows them all) is called with
+bodies and headers built to hurt a parser or a validator: JSON nested far too deep (the limit is
+32 levels, the top-level object being level 1), arrays over their documented maximum, numbers
+no field can hold, text that is not Unicode or not UTF-8, abusive ``Content-Type``,
+``Idempotency-Key`` and ``Authorization`` headers, hostile path ids, and bodies that are not
+objects at all. Each hostile request starts from a body that would succeed (or, for the broker
+retry, get its ordinary 409) and spoils exactly one thing, so a request that slips through is
+seen.
+
+For every call the module asserts a 4xx status (never 5xx), the flat error envelope with the
+expected ``errorCode`` (and, where the contract pins it, the first issue's ``code`` and
+``path``), ``requestId`` equal to the ``X-Request-Id`` header, and that nothing changed: the
+row count and a digest of every row of every table, plus the files under the data directory,
+are identical before and after. Every case runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from entrygo.db.database import Database
+from entrygo.models import metadata
+from entrygo.orders.schemas import MAX_LINES_PER_ORDER
+from tests.support import Api, product
+
+MAX_DEPTH = 32
+"""Documented nesting limit: the top-level object is level 1."""
+DEPTHS = (33, 100, 500, 5000)
+HOLE = "@@hostile@@"
+"""Stands in a JSON body for raw JSON text spliced in afterwards (too deep for ``json.dumps``)."""
+ENVELOPE_KEYS = {"errorCode", "message", "field", "details", "requestId"}
+
+
+# --- the endpoints and a world in which a plain request to each of them works ------------------
+
+ENDPOINTS: dict[str, str] = {
+    "products-sync": "/api/products/sync",
+    "orders-sync": "/api/orders/sync",
+    "exports-plan": "/api/exports/plan",
+    "exports-execute": "/api/exports/execute",
+    "exports-cancel": "/api/exports/{batch_id}/cancel",
+    "exports-retry": "/api/exports/{batch_id}/broker-submission/retry",
+    "warehouses": "/api/warehouses",
+    "brokers": "/api/brokers",
+}
+ALL = tuple(ENDPOINTS)
+WITH_BATCH = ("exports-cancel", "exports-retry")
+
+
+def order(external_id: str, product_id: str, **overrides: Any) -> dict[str, Any]:
+    base = {"externalId": external_id, "destinationCountry": "US", "destinationRegion": "CA",
+            "destinationPostalCode": "94105",
+            "items": [{"productId": product_id, "quantity": 1, "unitValueUsd": 110}]}
+    base.update(overrides)
+    return base
+
+
+@dataclass
+class Scene:
+    """A tenant with a product, an order and a PLANNED batch of that order."""
+
+    api: Api
+    product_id: str
+    order_id: str
+    batch_id: str
+
+    def path(self, endpoint: str, batch_id: str | None = None) -> str:
+        return ENDPOINTS[endpoint].format(batch_id=batch_id or self.batch_id)
+
+    def body(self, endpoint: str) -> dict[str, Any]:
+        """A body that would succeed (the retry gets 409: a PLANNED batch has no submission)."""
+        account = {"accountId": self.api.account_id}
+        return {
+            "products-sync": {**account, "items": [product("SKU-NEW")]},
+            "orders-sync": {**account, "items": [order("ord-new", self.product_id)]},
+            "exports-plan": {**account, "warehouseId": self.api.warehouse_id,
+                             "brokerId": self.api.broker_id, "orderIds": [self.order_id]},
+            "exports-execute": {**account, "batchId": self.batch_id},
+            "exports-cancel": dict(account),
+            "exports-retry": dict(account),
+            "warehouses": {**account, "name": "Second warehouse", "country": "CA"},
+            "brokers": {**account, "name": "Second broker", "email": "b2@example.com"},
+        }[endpoint]
+
+
+@pytest.fixture
+def scene(api: Api) -> Scene:
+    r = api.sync_products(product("SKU-1"))
+    assert r.status_code == 200, r.text
+    product_id = r.json()["data"][0]["id"]
+    r = api.post("/api/orders/sync", {"accountId": api.account_id,
+                                      "items": [order("ord-1", product_id)]})
+    assert r.status_code == 200, r.text
+    order_id = r.json()["data"][0]["id"]
+    r = api.post("/api/exports/plan", {"accountId": api.account_id,
+                                       "warehouseId": api.warehouse_id,
+                                       "brokerId": api.broker_id, "orderIds": [order_id]})
+    assert r.status_code == 200, r.text
+    return Scene(api, product_id, order_id, r.json()["exportId"])
+
+
+# --- "nothing changed" -------------------------------------------------------------------------
+
+Snapshot = dict[str, tuple[int, str]]
+
+
+def snapshot(db: Database, data_dir: Path) -> Snapshot:
+    """Row count and a digest of all rows, per table; and every file under the data dir.
+
+    Every row of every table comes back from one statement (a row as text: PostgreSQL casts the
+    row, SQLite quotes each column), so that a snapshot per call stays cheap.
+    """
+    parts = []
+    for table in metadata.sorted_tables:
+        if db.backend == "postgresql":
+            row = "CAST(r AS TEXT)"
+        else:
+            row = " || ',' || ".join(f'quote(r."{c.name}")' for c in table.columns)
+        parts.append(f"SELECT '{table.name}', {row} FROM {table.name} r")
+    rows: dict[str, list[str]] = {table.name: [] for table in metadata.sorted_tables}
+    with db.read() as s:
+        for name, text_row in s.execute(text(" UNION ALL ".join(parts))):
+            rows[name].append(text_row)
+    out: Snapshot = {name: (len(found), hashlib.sha256("\n".join(sorted(found)).encode())
+                            .hexdigest()) for name, found in rows.items()}
+    files = sorted(f"{p.relative_to(data_dir)}:{p.stat().st_size}"
+                   for p in data_dir.rglob("*") if p.is_file()) if data_dir.exists() else []
+    out["<data dir>"] = (len(files), hashlib.sha256("\n".join(files).encode()).hexdigest())
+    return out
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[str]:
+    return [f"{name}: {before.get(name)} -> {after.get(name)}"
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+
+
+# --- a hostile request and what it must get ----------------------------------------------------
+
+Headers = dict[str, str | bytes | None]
+"""Header changes over the defaults (bearer key, JSON content type); ``None`` removes one."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    content: bytes
+    headers: Headers | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int = 400
+    codes: tuple[str, ...] = ("VALIDATION_ERROR",)
+    issue_code: str | tuple[str, ...] | None = None  # details.issues[0].code
+    issue_path: str | None = None  # details.issues[0].path is this or inside it
+    field: str | None = None
+    statuses: tuple[int, ...] = ()  # alternatives to ``status``
+    fresh_request_id: bool = False  # the client's X-Request-Id was unsafe: a req_ id is made
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile variation, applied to each of ``endpoints``."""
+
+    name: str
+    build: Callable[[Scene, str], Sent]
+    expect: Expect
+    endpoints: tuple[str, ...] = ALL
+
+
+def send(scene: Scene, endpoint: str, sent: Sent) -> httpx.Response:
+    headers: dict[bytes, bytes] = {b"authorization": f"Bearer {scene.api.key}".encode(),
+                                   b"content-type": b"application/json"}
+    for name, value in (sent.headers or {}).items():
+        if value is None:
+            headers.pop(name.encode(), None)
+        else:
+            headers[name.encode()] = value if isinstance(value, bytes) else value.encode()
+    return scene.api.client.post(sent.path or scene.path(endpoint), content=sent.content,
+                                 headers=list(headers.items()))
+
+
+def problems_of(r: httpx.Response, expect: Expect) -> list[str]:
+    """What is wrong with this answer (empty when it is the contract's)."""
+    out = []
+    allowed = (expect.status, *expect.statuses)
+    wanted = " or ".join(map(str, allowed))
+    if r.status_code < 400:
+        return [f"ACCEPTED with {r.status_code}, expected {wanted}"]
+    if r.status_code >= 500:
+        out.append(f"SERVER ERROR {r.status_code}, expected {wanted}")
+        expect = Expect(r.status_code, ("INTERNAL_ERROR", "SERVICE_UNAVAILABLE"))
+    elif r.status_code not in allowed:
+        out.append(f"status {r.status_code}, expected {wanted}")
+    try:
+        body = r.json()
+    except ValueError:
+        return [*out, "body is not JSON"]
+    if not isinstance(body, dict):
+        return [*out, "body is not the error envelope"]
+    if not set(body) <= ENVELOPE_KEYS:
+        out.append(f"envelope has extra keys {sorted(set(body) - ENVELOPE_KEYS)}")
+    if not isinstance(body.get("message"), str) or not body.get("message"):
+        out.append("envelope lacks message")
+    if body.get("errorCode") not in expect.codes:
+        out.append(f"errorCode {body.get('errorCode')!r}, expected one of {expect.codes}")
+    if not body.get("requestId") or body.get("requestId") != r.headers.get("x-request-id"):
+        out.append(f"requestId {body.get('requestId')!r} is not the X-Request-Id header "
+                   f"{r.headers.get('x-request-id')!r}")
+    if expect.fresh_request_id and not re.fullmatch(r"req_[0-9a-z]{26}",
+                                                    r.headers.get("x-request-id", "")):
+        out.append(f"X-Request-Id {r.headers.get('x-request-id')!r} is not a generated req_ id")
+    if expect.field is not None and body.get("field") != expect.field:
+        out.append(f"field {body.get('field')!r}, expected {expect.field!r}")
+    if expect.issue_code is not None or expect.issue_path is not None:
+        issues = (body.get("details") or {}).get("issues") or [{}]
+        first = issues[0] if isinstance(issues[0], dict) else {}
+        codes = (expect.issue_code,) if isinstance(expect.issue_code, str) else (
+            expect.issue_code or ())
+        if codes and first.get("code") not in codes:
+            out.append(f"issues[0].code {first.get('code')!r}, expected {' or '.join(codes)}")
+        path = first.get("path")
+        if expect.issue_path is not None and not under(path, expect.issue_path):
+            out.append(f"issues[0].path {str(path)[:80]!r} is not at or under "
+                       f"{expect.issue_path!r}")
+    if "Traceback" in r.text or "SELECT " in r.text:
+        out.append("internals in the body")
+    return out
+
+
+def under(path: Any, prefix: str) -> bool:
+    """``path`` is ``prefix`` or a path inside it (every path is inside ``""``)."""
+    return isinstance(path, str) and (prefix == "" or path == prefix or
+                                      path.startswith(prefix + "."))
+
+
+def run_cases(scene: Scene, db: Database, cases: list[Case]) -> None:
+    """Every case on each of its endpoints; all problems are reported at once."""
+    data_dir = scene.api.world.settings.data_dir
+    problems = []
+    calls = 0
+    spoiled = ""  # once a hostile call got through, later answers may follow from it
+    before = snapshot(db, data_dir)
+    for case in cases:
+        for endpoint in case.endpoints:
+            sent = case.build(scene, endpoint)
+            r = send(scene, endpoint, sent)
+            calls += 1
+            after = snapshot(db, data_dir)
+            found = problems_of(r, case.expect) + [f"changed {c}" for c in changes(before,
+                                                                                   after)]
+            before = after  # a leak is reported once, where it happened
+            if found:
+                shown = r.text if len(r.text) <= 400 else r.text[:400] + "…"
+                problems.append(f"[{case.name}] {endpoint} POST "
+                                f"{(sent.path or scene.path(endpoint))[:80]}: "
+                                f"{'; '.join(found)}{spoiled}\n    got {r.status_code} {shown}")
+            if r.status_code < 400 or any(f.startswith("changed") for f in found):
+                spoiled = spoiled or f" (after [{case.name}] {endpoint} changed the world)"
+    assert not problems, f"{len(problems)} of {calls} calls wrong:\n" + "\n".join(problems)
+
+
+# --- body builders -----------------------------------------------------------------------------
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body).encode()
+
+
+def put(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """``body`` with ``value`` at a dotted path (list indexes as numbers, missing objects made);
+    returns ``body``."""
+    *parents, last = path.split(".")
+    node: Any = body
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return body
+
+
+def splice(body: dict[str, Any], path: str, raw: str | bytes) -> bytes:
+    """The JSON of ``body`` with the raw JSON text ``raw`` at ``path``."""
+    encoded = dumps(put(body, path, HOLE))
+    token = dumps(HOLE)
+    assert encoded.count(token) == 1
+    return encoded.replace(token, raw if isinstance(raw, bytes) else raw.encode())
+
+
+def nested(kind: str, levels: int, leaf: str = "1") -> str:
+    """JSON text of ``levels`` nested arrays or objects around ``leaf`` (its depth: ``levels``)."""
+    if kind == "array":
+        return "[" * levels + leaf + "]" * levels
+    return '{"a":' * levels + leaf + "}" * levels
+
+
+def body_with(path: str, raw: str | bytes) -> Callable[[Scene, str], Sent]:
+    return lambda scene, endpoint: Sent(splice(scene.body(endpoint), path, raw))
+
+
+def raw_body(content: bytes) -> Callable[[Scene, str], Sent]:
+    return lambda scene, endpoint: Sent(content)
+
+
+def valid_with_headers(headers: Headers) -> Callable[[Scene, str], Sent]:
+    return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)), headers)
+
+
+def transformed(fn: Callable[[bytes], bytes]) -> Callable[[Scene, str], Sent]:
+    return lambda scene, endpoint: Sent(fn(dumps(scene.body(endpoint))))
+
+
+# --- the cases, in groups (one test per group and backend) ------------------------------------
+
+def too_deep(prefix: str) -> Expect:
+    return Expect(400, ("VALIDATION_ERROR",), "too_big", prefix)
+
+
+NESTING_SITES: list[tuple[str, tuple[str, ...], str, int]] = [
+    # (name, endpoints, dotted path, depth of the object or array holding the value)
+    ("unknown-field", ALL, "hostile", 1),
+    ("order-metadata", ("orders-sync",), "items.0.metadata", 3),
+    ("product-metadata", ("products-sync",), "items.0.metadata", 3),
+    ("items", ("orders-sync", "products-sync"), "items", 1),
+    ("order-lines", ("orders-sync",), "items.0.items", 3),
+    ("order-line-quantity", ("orders-sync",), "items.0.items.0.quantity", 5),
+    ("plan-orderIds", ("exports-plan",), "orderIds", 1),
+]
+
+
+def nesting(depth: int) -> list[Case]:
+    """The body nested ``depth`` levels deep (top-level object = 1) at every site."""
+    cases = []
+    for site, endpoints, path, parent_depth in NESTING_SITES:
+        levels = depth - parent_depth
+        for kind in ("object", "array"):
+            raw = nested(kind, levels)
+            if path.endswith("metadata") and kind == "array":  # metadata must be an object
+                raw = '{"a":' + nested("array", levels - 1) + "}"
+            cases.append(Case(f"{site}-{kind}", body_with(path, raw), too_deep(path),
+                              endpoints))
+    for kind in ("object", "array"):
+        cases.append(Case(f"top-level-{kind}", raw_body(nested(kind, depth).encode()),
+                          too_deep("")))
+    return cases
+
+
+def huge_arrays() -> list[Case]:
+    def many_products(scene: Scene, endpoint: str) -> Sent:
+        items = [product(f"SKU-{i}") for i in range(1001)]
+        return Sent(dumps({**scene.body(endpoint), "items": items}))
+
+    def many_orders(scene: Scene, endpoint: str) -> Sent:
+        items = [order(f"ord-{i}", scene.product_id) for i in range(1001)]
+        return Sent(dumps({**scene.body(endpoint), "items": items}))
+
+    def many_lines(scene: Scene, endpoint: str) -> Sent:
+        line = {"productId": scene.product_id, "quantity": 1, "unitValueUsd": 1}
+        body = scene.body(endpoint)
+        return Sent(dumps(put(body, "items.0.items", [line] * (MAX_LINES_PER_ORDER + 1))))
+
+    def many_order_ids(scene: Scene, endpoint: str) -> Sent:
+        ids = [scene.order_id] + [f"ord_{i:026d}" for i in range(10_000)]
+        return Sent(dumps({**scene.body(endpoint), "orderIds": ids}))
+
+    def huge_items(scene: Scene, endpoint: str) -> Sent:
+        return Sent(splice(scene.body(endpoint), "items", "[" + ",".join(["{}"] * 100_000)
+                           + "]"))
+
+    return [
+        Case("products-1001-items", many_products,
+             Expect(issue_code="too_big", issue_path="items", field="items"),
+             ("products-sync",)),
+        Case("orders-1001-items", many_orders,
+             Expect(issue_code="too_big", issue_path="items", field="items"), ("orders-sync",)),
+        Case(f"order-{MAX_LINES_PER_ORDER + 1}-lines", many_lines,
+             Expect(issue_code="too_big", issue_path="items.0.items"), ("orders-sync",)),
+        Case("plan-10001-orderIds", many_order_ids,
+             Expect(issue_code="too_big", issue_path="orderIds", field="orderIds"),
+             ("exports-plan",)),
+        Case("100000-empty-items", huge_items, Expect(issue_code="too_big", issue_path="items"),
+             ("products-sync", "orders-sync")),
+    ]
+
+
+HUGE = {
+    "1e400": "1e400",
+    "-1e400": "-1e400",
+    "10**400": str(10**400),
+    "1e-400": "1e-400",
+    "2**63": str(2**63),
+    "2**64": str(2**64),
+    "1e309": "1e309",
+    "1e999999999": "1e999999999",
+    "1e-999999999": "1e-999999999",
+    "30-significant-digits": "1.00000000000000000000000000001",
+}
+NUMBER_SITES: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
+    # group: (endpoint, dotted path, site name, which numbers)
+    "numbers-order-lines": [
+        ("orders-sync", "items.0.items.0.quantity", "quantity",
+         ("1e400", "-1e400", "10**400", "1e-400", "2**63", "2**64", "1e999999999",
+          "1e-999999999")),
+        ("orders-sync", "items.0.items.0.unitValueUsd", "unitValueUsd",
+         ("1e400", "-1e400", "10**400", "1e-400", "2**64", "1e309", "1e999999999",
+          "1e-999999999", "30-significant-digits")),
+    ],
+    "numbers-products": [
+        ("products-sync", "items.0.netWeightKg", "netWeightKg",
+         ("1e400", "-1e400", "10**400", "1e-400", "1e309", "1e999999999", "1e-999999999")),
+        ("products-sync", "items.0.referenceValueUsd", "referenceValueUsd",
+         ("1e400", "10**400", "1e-400", "1e999999999", "1e-999999999",
+          "30-significant-digits")),
+        ("products-sync", "items.0.metalContent.steelPctWeight", "steelPctWeight",
+         ("1e400", "1e-400", "1e999999999")),
+        ("products-sync", "items.0.battery.wattHours", "wattHours",
+         ("1e400", "1e999999999", "1e-999999999")),
+    ],
+}
+
+
+def numbers(group: str) -> list[Case]:
+    return [Case(f"{site}-{name}", body_with(path, HUGE[name]),
+                 Expect(issue_path=path, field=path), (endpoint,))
+            for endpoint, path, site, names in NUMBER_SITES[group] for name in names]
+
+
+def numbers_elsewhere() -> list[Case]:
+    cases = [Case(f"accountId-{name}", body_with("accountId", HUGE[name]),
+                  Expect(issue_code="invalid_type", issue_path="accountId", field="accountId"))
+             for name in ("1e400", "10**400", "1e999999999")]
+    cases += [Case(f"plan-dryRun-{name}", body_with("dryRun", HUGE[name]),
+                   Expect(issue_code="invalid_type", issue_path="dryRun", field="dryRun"),
+                   ("exports-plan",)) for name in ("1e400", "10**400")]
+    # past Python's 4300-digit limit for int(): valid JSON the parser refuses
+    cases.append(Case("5000-digit-integer", body_with("hostile", "1" * 5000),
+                      Expect(codes=("VALIDATION_ERROR", "INVALID_REQUEST"))))
+    return cases
+
+
+def _bom(raw: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + raw
+
+
+def _utf16le(raw: bytes) -> bytes:
+    return raw.decode().encode("utf-16-le")
+
+
+def _utf16_bom(raw: bytes) -> bytes:
+    return raw.decode().encode("utf-16")
+
+
+def _utf32be(raw: bytes) -> bytes:
+    return raw.decode().encode("utf-32-be")
+
+
+def unicode_escapes() -> list[Case]:
+    bad_text = Expect(issue_code="invalid_format", issue_path="accountId", field="accountId")
+    return [
+        Case("lone-high-surrogate-in-string", body_with("accountId", r'"\ud800"'), bad_text),
+        Case("lone-low-surrogate-in-string", body_with("accountId", r'"\udc00"'), bad_text),
+        Case("reversed-surrogate-pair-in-string", body_with("accountId", r'"\udc00\ud800"'),
+             bad_text),
+        Case("lone-surrogate-in-key", body_with("hostile", r'{"\ud800": 1}'),
+             Expect(issue_code="invalid_format")),
+        Case("lone-surrogate-as-top-level-key",
+             transformed(lambda raw: b'{"\\ud800": 1, ' + raw[1:]),
+             Expect(issue_code="invalid_format")),
+        Case("lone-surrogate-in-metadata-key",
+             body_with("items.0.metadata", r'{"ok": {"\ud800": "x"}}'),
+             Expect(issue_code="invalid_format", issue_path="items.0.metadata"),
+             ("orders-sync", "products-sync")),
+        Case("escaped-nul-in-string", body_with("accountId", r'"acc\u0000"'), bad_text),
+        Case("escaped-nul-in-key", body_with("hostile", r'{"a\u0000b": 1}'),
+             Expect(issue_code="invalid_format")),
+    ]
+
+
+def unicode_bytes() -> list[Case]:
+    either = Expect(codes=("INVALID_REQUEST", "VALIDATION_ERROR"))
+    return [
+        Case("raw-nul-byte-in-string", body_with("accountId", b'"acc\x00"'), either),
+        Case("invalid-utf8-byte-ff", body_with("accountId", b'"\xff"'), either),
+        Case("invalid-utf8-whole-body", raw_body(b'{"accountId": "\xff"}'), either),
+        Case("truncated-utf8-sequence", body_with("accountId", b'"\xe2\x82"'), either),
+        Case("overlong-2-byte-slash", body_with("accountId", b'"\xc0\xaf"'), either),
+        Case("overlong-3-byte-slash", body_with("accountId", b'"\xe0\x80\xaf"'), either),
+        Case("overlong-4-byte-slash", body_with("accountId", b'"\xf0\x80\x80\xaf"'), either),
+        Case("overlong-nul-c0-80", body_with("accountId", b'"acc\xc0\x80"'), either),
+        Case("utf8-encoded-surrogate-cesu", body_with("accountId", b'"\xed\xa0\x80"'), either),
+        Case("code-point-above-10ffff", body_with("accountId", b'"\xf4\x90\x80\x80"'), either),
+    ]
+
+
+def unicode_encodings() -> list[Case]:
+    """docs/api/contract.md §2: JSON is UTF-8; a BOM or another encoding is not UTF-8 JSON text."""
+    either = Expect(codes=("INVALID_REQUEST", "VALIDATION_ERROR"))
+    return [
+        Case("utf8-bom-prefix", transformed(_bom), either),
+        Case("utf16le-body", transformed(_utf16le), either),
+        Case("utf16-body-with-bom", transformed(_utf16_bom), either),
+        Case("utf32be-body", transformed(_utf32be), either),
+    ]
+
+
+def content_types() -> list[Case]:
+    unsupported = Expect(415, ("UNSUPPORTED_MEDIA_TYPE",))
+    return [Case(name, valid_with_headers({"content-type": value}), unsupported)
+            for name, value in [
+                ("missing", None),
+                ("text-plain", "text/plain"),
+                ("json-charset-latin-1", "application/json; charset=latin-1"),
+                ("form-urlencoded", "application/x-www-form-urlencoded"),
+                ("non-ascii-bytes", b"application/json\xff"),
+            ]]
+
+
+BAD_KEY = Expect(400, ("VALIDATION_ERROR",), "invalid_format", "idempotencyKey", "idempotencyKey")
+
+
+def idempotency_key_headers() -> list[Case]:
+    return [Case(name, valid_with_headers({"idempotency-key": value}), BAD_KEY)
+            for name, value in [
+                ("300-chars", "k" * 300),
+                ("control-char", b"key\x01value"),
+                ("tab", b"key\tvalue"),
+                ("del", b"key\x7f"),
+                ("non-ascii-bytes", b"key-\xff\xfe"),
+                ("empty", ""),
+            ]]
+
+
+def idempotency_key_fields() -> list[Case]:
+    def body_key(value: str) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps({**scene.body(endpoint),
+                                                   "idempotencyKey": value}))
+
+    return [Case(name, body_key(value), BAD_KEY) for name, value in [
+        ("300-chars", "k" * 300),
+        ("control-char", "key\x01value"),
+        ("newline", "key\nvalue"),
+        ("non-ascii", "clé-unique"),
+        ("empty", ""),
+    ]]
+
+
+LONG_TOKEN = "A" * 10_240
+
+
+def authorizations() -> list[Case]:
+    def auth(value: Callable[[str], str | bytes]) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)), {
+            "authorization": value(scene.api.key)})
+
+    unauthorized = Expect(401, ("INVALID_API_KEY",))
+    return [Case(name, auth(value), unauthorized) for name, value in [
+        ("non-ascii-bytes", lambda k: b"Bearer \xff\xfe\x80garbage"),
+        ("key-with-latin-1-byte", lambda k: f"Bearer {k}".encode() + b"\xe9"),
+        ("10kb-token", lambda k: f"Bearer {LONG_TOKEN}"),
+        ("10kb-key-shaped-token", lambda k: f"Bearer shpbndl_live_{LONG_TOKEN}"),
+        ("bearer-alone", lambda k: "Bearer"),
+        ("bearer-and-spaces", lambda k: "Bearer    "),
+        ("basic", lambda k: "Basic xxx"),
+        ("basic-with-the-key", lambda k: f"Basic {k}"),
+        ("key-without-scheme", lambda k: k),
+        ("key-with-trailing-garbage", lambda k: f"Bearer {k} extra"),
+        ("key-with-nul", lambda k: f"Bearer {k}".encode() + b"\x00"),
+        ("key-with-control-char", lambda k: f"Bearer {k[:-1]}\x01"),
+    ]] + [Case("missing", valid_with_headers({"authorization": None}), unauthorized)]
+
+
+def request_ids() -> list[Case]:
+    """Unsafe client request ids are replaced by a generated one, on an error answer too."""
+    def spoilt(value: str | bytes) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(b"[]", {"x-request-id": value})
+
+    fresh = Expect(issue_code="invalid_type", issue_path="", fresh_request_id=True)
+    return [Case(name, spoilt(value), fresh) for name, value in [
+        ("129-chars", "r" * 129),
+        ("10kb", LONG_TOKEN),
+        ("spaces", "req id with spaces"),
+        ("control-char", b"req\x01id"),
+        ("non-ascii-bytes", b"req-\xff\xfe"),
+        ("html", "<script>alert(1)</script>"),
+        ("empty", ""),
+    ]]
+
+
+def top_level_types() -> list[Case]:
+    not_object = Expect(issue_code="invalid_type", issue_path="")
+    not_json = Expect(codes=("INVALID_REQUEST",))
+    return [
+        Case("array", raw_body(b"[]"), not_object),
+        Case("array-of-the-body", transformed(lambda raw: b"[" + raw + b"]"), not_object),
+        Case("string", raw_body(b'"accountId"'), not_object),
+        Case("null", raw_body(b"null"), not_object),
+        Case("number", raw_body(b"42"), not_object),
+        Case("huge-number", raw_body(b"1e400"), not_object),
+        Case("true", raw_body(b"true"), not_object),
+        Case("empty-body", raw_body(b""), not_json),
+        Case("whitespace", raw_body(b" \r\n\t "), not_json),
+        Case("two-documents", transformed(lambda raw: raw + b" " + raw), not_json),
+        Case("trailing-nul", transformed(lambda raw: raw + b"\x00"), not_json),
+    ]
+
+
+def path_ids() -> list[Case]:
+    def at(batch_id: str) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)),
+                                            path=scene.path(endpoint, batch_id))
+
+    gone = Expect(404, ("NOT_FOUND", "INVALID_REQUEST", "VALIDATION_ERROR"), statuses=(400,))
+    return [Case(name, at(value), gone, WITH_BATCH) for name, value in [
+        ("10kb", "batch_" + "x" * 10_240),
+        ("percent-nul", "batch%00"),
+        ("percent-invalid-utf8", "batch_%ff%fe"),
+        ("percent-surrogate", "batch_%ed%a0%80"),
+        ("percent-overlong", "batch_%c0%af"),
+        ("traversal", "..%2f..%2fwarehouses"),
+        ("bidi-override", "batch_%e2%80%ae"),
+        ("sql-quote", "batch_'%20OR%20'1'='1"),
+    ]]
+
+
+GROUPS: dict[str, list[Case]] = {
+    **{f"nesting-{depth}-levels": nesting(depth) for depth in DEPTHS},
+    "huge-arrays": huge_arrays(),
+    **{group: numbers(group) for group in NUMBER_SITES},
+    "numbers-elsewhere": numbers_elsewhere(),
+    "unicode-escapes": unicode_escapes(),
+    "unicode-invalid-utf8": unicode_bytes(),
+    "unicode-not-utf8-encodings": unicode_encodings(),
+    "header-content-type": content_types(),
+    "header-idempotency-key": idempotency_key_headers(),
+    "body-idempotency-key": idempotency_key_fields(),
+    "header-authorization": authorizations(),
+    "header-x-request-id": request_ids(),
+    "top-level-types": top_level_types(),
+    "path-ids": path_ids(),
+}
+for _cases in GROUPS.values():
+    assert len({c.name for c in _cases}) == len(_cases), "case names must be unique"
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+def _flat(routes: Any) -> Iterator[Any]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        else:
+            yield route
+
+
+def test_every_post_route_is_walked(app: Any) -> None:
+    posts = {route.path for route in _flat(app.routes)
+             if "POST" in (getattr(route, "methods", None) or ())}
+    assert posts == set(ENDPOINTS.values())
+
+
+def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
+                                                                   db: Database) -> None:
+    """The control: the bodies the cases spoil work unspoilt, and the snapshot notices."""
+    data_dir = scene.api.world.settings.data_dir
+
+    def call(endpoint: str, batch_id: str | None = None) -> tuple[httpx.Response, list[str]]:
+        before = snapshot(db, data_dir)
+        r = send(scene, endpoint, Sent(dumps(scene.body(endpoint)),
+                                       path=scene.path(endpoint, batch_id)))
+        return r, changes(before, snapshot(db, data_dir))
+
+    r, changed = call("exports-retry")  # a PLANNED batch has no submission to retry
+    assert (r.status_code, r.json()["errorCode"], changed) == (409, "INVALID_EXPORT_STATE", [])
+    for endpoint in ("products-sync", "orders-sync", "warehouses", "brokers"):
+        r, changed = call(endpoint)
+        assert r.status_code in (200, 201) and changed, (endpoint, r.text)
+    r, changed = call("exports-plan")
+    assert r.status_code == 200 and changed, r.text
+    another_batch = r.json()["exportId"]
+    r, changed = call("exports-execute")
+    assert r.status_code == 200 and changed, r.text
+    r, changed = call("exports-cancel", another_batch)
+    assert r.status_code == 200 and changed, r.text
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_hostile_input_gets_a_4xx_envelope_and_changes_nothing(scene: Scene, db: Database,
+                                                               group: str) -> None:
+    run_cases(scene, db, GROUPS[group])
+
+
+@pytest.mark.parametrize("kind", ["object", "array"])
+def test_nesting_of_exactly_32_levels_is_not_refused(scene: Scene, kind: str) -> None:
+    """The limit is inclusive: an order whose metadata takes the body to 32 levels syncs."""
+    # body (1) > items (2) > order (3) > metadata (4) > ... > level 32
+    inner: Any = 1
+    for _ in range(MAX_DEPTH - 4):
+        inner = {"a": inner} if kind == "object" else [inner]
+    metadata_value = {"a": inner}
+    body = {"accountId": scene.api.account_id,
+            "items": [order("ord-deep", scene.product_id, metadata=metadata_value)]}
+    raw = dumps(body)
+    assert depth_of(json.loads(raw)) == MAX_DEPTH
+    r = send(scene, "orders-sync", Sent(raw))
+    assert r.status_code == 200, r.text
+    assert r.json()["data"][0]["metadata"] == metadata_value
+    # one level more is refused, naming the metadata
+    deeper = put(body, "items.0.metadata", {"b": metadata_value})
+    r = send(scene, "orders-sync", Sent(dumps(deeper)))
+    assert not problems_of(r, too_deep("items.0.metadata")), r.text
+
+
+def depth_of(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((depth_of(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth_of(v) for v in value), default=0)
+    return 0

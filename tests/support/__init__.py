@@ -1,0 +1,20 @@
+"""What tests share: a world of accounts and keys (``world``), a tenant's export flow
+(``flows``), live servers and many clients at once (``http``), the contract check and the
+command line (``tools``). Test modules import from here, never from one another."""
+
+from tests.support.flows import CONSIGNEE, NOTEBOOK, Flow, error, execute, planned
+from tests.support.http import concurrently, setup_batch
+from tests.support.tools import TEST_SECRET, check, entrygo
+from tests.support.world import (
+    Api,
+    ServerProcess,
+    SmtpSink,
+    World,
+    as_request,
+    product,
+    wipe,
+)
+
+__all__ = ["CONSIGNEE", "NOTEBOOK", "TEST_SECRET", "Api", "Flow", "ServerProcess", "SmtpSink",
+           "World", "as_request", "check", "concurrently", "entrygo", "error", "execute",
+           "planned", "product", "setup_batch", "wipe"]

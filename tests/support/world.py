@@ -1,0 +1,240 @@
+"""Helpers for tests: build a world of accounts and keys, talk to the API as one tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from sqlalchemy import text
+
+from entrygo.api.validation import parse_json, validate_as
+from entrygo.auth.keys import issue_key
+from entrygo.config import Settings
+from entrygo.db.database import Database
+from entrygo.models import metadata
+from entrygo.setup import service as setup
+from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+
+def product(external_id: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
+    """A product with complete customs data (override any field)."""
+    base = {
+        "externalId": external_id,
+        "title": "Stainless steel vacuum bottle, 750 ml",
+        "customsDescription": "Vacuum-insulated drinking bottle of stainless steel, 750 ml",
+        "htsCode": "7323.93.0045",
+        "countryOfOrigin": "CA",
+        "manufacturer": {"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
+                         "city": "Hamilton", "region": "ON", "country": "CA"},
+        "mid": "XONORSTE1200HAM",
+        "netWeightKg": 0.4,
+        "referenceValueUsd": 110,
+        "metalContent": {"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
+    }
+    base.update(overrides)
+    return base
+
+
+@dataclass
+class Api:
+    """One tenant's view of the API: every call carries its key."""
+
+    client: TestClient
+    key: str
+    account_id: str
+    warehouse_id: str
+    broker_id: str
+    world: World = field(repr=False)
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.key}", **(extra or {})}
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = self.headers(kwargs.pop("headers", None))
+        if body is not None and "content" not in kwargs:
+            kwargs["content"] = json.dumps(body)
+            headers.setdefault("content-type", "application/json")
+        return self.client.post(path, headers=headers, **kwargs)
+
+    def sync_products(self, *items: dict[str, Any], **extra: Any) -> httpx.Response:
+        return self.post("/api/products/sync",
+                         {"accountId": self.account_id, "items": list(items), **extra})
+
+    def as_key(self, key: str) -> Api:
+        return Api(self.client, key, self.account_id, self.warehouse_id, self.broker_id,
+                   self.world)
+
+
+class World:
+    """Creates rows straight through the services, as the CLI does."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def account(self, name: str = "Test merchant") -> str:
+        with self.db.write() as s:
+            return setup.create_account(s, name).id
+
+    def key(self, account_id: str, *, mode: str = "live", warehouse_id: str | None = None,
+            expires_at: datetime | None = None) -> str:
+        with self.db.write() as s:
+            return issue_key(s, self.settings.secret, account_id=account_id, mode=mode,
+                             warehouse_id=warehouse_id, expires_at=expires_at).secret
+
+    def warehouse(self, account_id: str, **overrides: Any) -> str:
+        body = {"accountId": account_id, "name": "Toronto 3PL", "country": "CA", **overrides}
+        with self.db.write() as s:
+            return setup.create_warehouse(
+                s, account_id, validate_as(WarehouseCreate, parse_json(json.dumps(body).encode()))
+            ).id
+
+    def broker(self, account_id: str, **overrides: Any) -> str:
+        body = {"accountId": account_id, "name": "Border Brokers", "email": "broker@example.com",
+                **overrides}
+        with self.db.write() as s:
+            return setup.create_broker(
+                s, account_id, validate_as(BrokerCreate, parse_json(json.dumps(body).encode()))
+            ).id
+
+    def tenant(self, client: TestClient, name: str = "Test merchant") -> Api:
+        account_id = self.account(name)
+        return Api(client, self.key(account_id), account_id, self.warehouse(account_id),
+                   self.broker(account_id), self)
+
+
+def as_request(data: Any) -> Any:
+    """What the API would have parsed from this data (exact decimals included)."""
+    return parse_json(json.dumps(data).encode())
+
+
+class ServerProcess:
+    """``python -m entrygo serve`` in its own process, on a free loopback port."""
+
+    def __init__(self, settings: Settings, log_path: Any, env: dict[str, str],
+                 args: tuple[str, ...] = ()) -> None:
+        import socket
+
+        self.args = args
+        self.settings = settings
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "ENTRYGO_DATABASE_URL": settings.resolved_database_url,
+            "ENTRYGO_DATA_DIR": str(settings.data_dir),
+            "ENTRYGO_SECRET_KEY": settings.secret_key or "",
+            "ENTRYGO_LOG_LEVEL": "warning",
+            **env,
+        }
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> str:
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "entrygo", "serve", "--no-migrate", "--host", "127.0.0.1",
+             "--port", str(self.port), *self.args], env=self.env, stdout=self.log,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/api/system/live", timeout=1).status_code == 200:
+                    return self.base_url
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts.
+
+    ``hold_seconds`` makes it sit on each message and then refuse it (to catch a sender in the
+    middle of a delivery); messages it was still holding when the sender vanished are in
+    ``held``, never in ``accepted``. ``delay_seconds`` makes it a slow server that does accept,
+    after that long.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.accepted: list[Any] = []
+        self.held: list[Any] = []
+        self.hold_seconds = 0.0
+        self.delay_seconds = 0.0
+        self.controller: Any = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.hold_seconds:
+            self.held.append(message)
+            await asyncio.sleep(self.hold_seconds)
+            return "451 Try again later"
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        self.accepted.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def wipe(database: Database) -> None:
+    """Empty every table (between tests; the schema stays)."""
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with database.write() as s:
+        if database.backend == "postgresql":
+            s.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                s.execute(text(f"DELETE FROM {table}"))
