@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from entrygo.api.validation import MAX_JSON_DEPTH, _timestamp, parse_json
+from entrygo.api.fields import _timestamp
+from entrygo.api.validation import MAX_JSON_DEPTH, parse_json
 from entrygo.api.wire import decimal_to_number
 from entrygo.kit import ids
 from entrygo.kit.clock import iso
@@ -140,7 +141,7 @@ def test_bulk_insert_stores_exactly_what_a_core_insert_stores(tmp_path):
 
 
 def test_decimal_places_are_counted_from_the_digits():
-    from entrygo.api.validation import decimal_places
+    from entrygo.api.fields import decimal_places
 
     cases = {"1.50": 1, "110": 0, "1E+2": 0, "0.0001": 4, "0.000": 0, "-0.50": 1,
              "1e-9": 9, "1e999999999": 0, "1e-999999999": 999999999,

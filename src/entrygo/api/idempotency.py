@@ -41,7 +41,7 @@ from sqlalchemy import Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from entrygo.api.validation import IDEMPOTENCY_KEY_PATTERN, jsonable
+from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN, jsonable
 from entrygo.db.database import Base, Database, UtcDateTime, affected, retryable
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError, Issue, validation_error

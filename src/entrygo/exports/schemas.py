@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from entrygo.api.validation import CountryCode, Id, IdempotencyKeyField, RequestModel, trimmed
+from entrygo.api.fields import CountryCode, Id, IdempotencyKeyField, trimmed
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import WireModel, decimal_to_number
 from entrygo.events.service import EVENT_TYPES
 from entrygo.exports.states import ExportState

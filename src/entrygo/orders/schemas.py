@@ -8,7 +8,7 @@ import pycountry
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from entrygo.api.validation import (
+from entrygo.api.fields import (
     CountryCode,
     Email,
     Id,
@@ -16,11 +16,11 @@ from entrygo.api.validation import (
     Metadata,
     MoneyUsd,
     OptionalText,
-    RequestModel,
     StrictInt,
     TimestampInput,
     trimmed,
 )
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, decimal_to_number
 from entrygo.kit.clock import iso
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from entrygo.api.validation import (
+from entrygo.api.fields import (
     ExactNumber,
     Id,
     IdempotencyKeyField,
@@ -16,10 +16,10 @@ from entrygo.api.validation import (
     MoneyUsd,
     OptionalText,
     Percent,
-    RequestModel,
     WeightKg,
     trimmed,
 )
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel
 from entrygo.readiness import reference
 from entrygo.readiness.facts import ProductFacts

@@ -141,7 +141,7 @@ def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -
     if not in_scope:
         return
     above = sorted(m for m in in_scope
-                   if shares[m] is None or shares[m] > ref.metals_threshold_pct)  # type: ignore[operator]
+                   if (share := shares[m]) is None or share > ref.metals_threshold_pct)
     if not above:
         c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({', '.join(sorted(in_scope))}) "
               f"are each at most {ref.metals_threshold_pct} % by weight: out of scope.")

@@ -82,7 +82,7 @@ class Reference:
 
     @staticmethod
     def is_country(code: str | None) -> bool:
-        return bool(code) and len(code) == 2 and _country(code) is not None  # type: ignore[arg-type]
+        return code is not None and len(code) == 2 and _country(code) is not None
 
     @staticmethod
     def us_region(value: str | None) -> str | None:

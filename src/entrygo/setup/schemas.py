@@ -6,14 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from entrygo.api.validation import (
-    CountryCode,
-    Email,
-    Id,
-    IdempotencyKeyField,
-    RequestModel,
-    trimmed,
-)
+from entrygo.api.fields import CountryCode, Email, Id, IdempotencyKeyField, trimmed
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import Page, Timestamp, WireModel
 
 
