@@ -10,12 +10,11 @@ import threading
 from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from entrygo.api.wire import json_bytes
-from entrygo.artifacts.models import Artifact, CustomsPackage
-from entrygo.delivery.models import BrokerSubmission, Notification
+from entrygo.artifacts.models import CustomsPackage
+from entrygo.db.repository import Scope
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import (
@@ -30,18 +29,14 @@ from entrygo.kit.clock import iso
 
 def execution_parts(session: Session, batch: ExportBatch) -> dict[str, Any]:
     """What execution produced, as the execute response and inspect show it."""
-    package = session.scalars(select(CustomsPackage).where(
-        CustomsPackage.batch_id == batch.id)).one_or_none()
+    package = repo.package_of_batch(session, batch.id)
     if package is None:
         return {"customs_package_id": None, "customsPackage": None, "artifacts": [],
                 "brokerSubmission": None, "notifications": [],
                 "executedAt": iso(batch.executed_at)}
-    artifacts = session.scalars(select(Artifact).where(Artifact.package_id == package.id)
-                                .order_by(Artifact.position))
-    submission = session.scalars(select(BrokerSubmission).where(
-        BrokerSubmission.batch_id == batch.id)).one_or_none()
-    notes = session.scalars(select(Notification).where(Notification.batch_id == batch.id)
-                            .order_by(Notification.id))
+    artifacts = repo.artifacts_of(session, package.id)
+    submission = repo.submission_of(session, package.id)
+    notes = repo.notifications_of(session, batch.id)
     return {
         "customs_package_id": package.id,
         "customsPackage": package_document(package),
@@ -72,10 +67,8 @@ def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
 
 
 def package_view(session: Session, package: CustomsPackage) -> dict[str, Any]:
-    artifacts = session.scalars(select(Artifact).where(Artifact.package_id == package.id)
-                                .order_by(Artifact.position))
-    submission = session.scalars(select(BrokerSubmission).where(
-        BrokerSubmission.package_id == package.id)).one_or_none()
+    artifacts = repo.artifacts_of(session, package.id)
+    submission = repo.submission_of(session, package.id)
     return {"id": package.id, "exportBatchId": package.batch_id,
             "packageNumber": package.package_number, "state": package.state,
             "createdAt": iso(package.created_at),
@@ -103,17 +96,17 @@ class RenderedCache:
             self._items[key] = body
 
 
-def inspect_bytes(session: Session, cache: RenderedCache, account_id: str, batch_id: str,
-                  warehouse_id: str | None) -> bytes | None:
+def inspect_bytes(session: Session, cache: RenderedCache, scope: Scope, batch_id: str
+                  ) -> bytes | None:
     """The rendered inspect document, or None when the caller cannot see the batch."""
-    head = session.execute(select(ExportBatch.version, ExportBatch.warehouse_id).where(
-        ExportBatch.id == batch_id, ExportBatch.account_id == account_id)).one_or_none()
-    if head is None or (warehouse_id is not None and head.warehouse_id != warehouse_id):
+    batches = repo.BatchRepository(session, scope)
+    version = batches.version_of(batch_id)
+    if version is None:
         return None
-    key = (batch_id, head.version)
+    key = (batch_id, version)
     body = cache.get(key)
     if body is None:
-        batch = session.get(ExportBatch, batch_id)
+        batch = batches.get(batch_id)
         assert batch is not None
         body = json_bytes(inspect_document(session, batch))
         cache.put(key, body)

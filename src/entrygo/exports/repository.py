@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.db.database import affected, chunked
 from entrygo.db.repository import Repository
+from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.delivery.ports import MailContext
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch
@@ -75,6 +76,29 @@ def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str,
     return out
 
 
+# What a batch or package the caller may see (``BatchRepository``, ``PackageRepository``)
+# is made of: read by the parent's id, so they need no scope of their own.
+
+def package_of_batch(session: Session, batch_id: str) -> CustomsPackage | None:
+    return session.scalars(select(CustomsPackage).where(
+        CustomsPackage.batch_id == batch_id)).one_or_none()
+
+
+def artifacts_of(session: Session, package_id: str) -> list[Artifact]:
+    return list(session.scalars(select(Artifact).where(Artifact.package_id == package_id)
+                                .order_by(Artifact.position)))
+
+
+def submission_of(session: Session, package_id: str) -> BrokerSubmission | None:
+    return session.scalars(select(BrokerSubmission).where(
+        BrokerSubmission.package_id == package_id)).one_or_none()
+
+
+def notifications_of(session: Session, batch_id: str) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.batch_id == batch_id)
+                                .order_by(Notification.id)))
+
+
 def events_of(session: Session, batch_id: str) -> list[ExportEvent]:
     return list(session.scalars(select(ExportEvent).where(ExportEvent.batch_id == batch_id)
                                 .order_by(ExportEvent.id)))
@@ -127,6 +151,12 @@ class ExportsForDelivery:
 class BatchRepository(Repository[ExportBatch]):
     model = ExportBatch
     what = "Export batch"
+
+    def version_of(self, batch_id: str) -> int | None:
+        """The batch's version (inspect's cache key) without loading the batch, or None."""
+        stmt = self.readable().with_only_columns(ExportBatch.version).where(
+            ExportBatch.id == batch_id)
+        return self.session.scalars(stmt).one_or_none()
 
     def restrict(self, stmt: Select[Any]) -> Select[Any]:
         if self.scope.warehouse_id is not None:  # a warehouse-scoped key: its batches only

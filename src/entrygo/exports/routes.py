@@ -198,8 +198,7 @@ def inspect(batch_id: str, request: Request,
             caller: Caller = Depends(authenticated)) -> Response:
     state = request.app.state
     with state.db.read() as s:
-        body = inspect_bytes(s, state.inspect_cache, caller.account_id, batch_id,
-                             caller.warehouse_id)
+        body = inspect_bytes(s, state.inspect_cache, caller, batch_id)
     if body is None:
         raise not_found("Export batch")
     return WireResponse(body)
