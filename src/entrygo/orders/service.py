@@ -12,22 +12,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from entrygo.db.database import bulk_insert, chunked
+from entrygo.db.repository import AccountScope
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, Issue, duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.money import cents, plain
-from entrygo.orders.models import Order, OrderLine
+from entrygo.orders import repository as repo
 from entrygo.orders.schemas import OrderIn, order_document
-from entrygo.products.models import Product
-
-ORDERS = cast(Table, Order.__table__)
-LINES = cast(Table, OrderLine.__table__)
+from entrygo.products.repository import ProductRepository
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,7 @@ def _check_references(session: Session, account_id: str, items: list[OrderIn]) -
     issues = duplicate_issues([item.external_id for item in items], "items.{}.externalId",
                               "externalId")
     wanted = sorted({line.product_id for item in items for line in item.items})
-    known: set[str] = set()
-    for chunk in chunked(wanted):
-        known.update(session.scalars(select(Product.id).where(
-            Product.account_id == account_id, Product.id.in_(chunk))))
+    known = ProductRepository(session, AccountScope(account_id)).existing_ids(wanted)
     for i, item in enumerate(items):
         for j, line in enumerate(item.items):
             if line.product_id not in known:
@@ -91,16 +84,8 @@ def sync_orders(session: Session, account_id: str,
     if issues:
         raise validation_error(issues)
     prepared = [prepare(item) for item in items]
-    existing = {
-        row.external_id: row
-        for row in session.execute(
-            select(ORDERS.c.id, ORDERS.c.external_id, ORDERS.c.content_hash,
-                   ORDERS.c.exported_batch_id, ORDERS.c.created_at, ORDERS.c.updated_at)
-            .where(ORDERS.c.account_id == account_id,
-                   ORDERS.c.external_id.in_([p.item.external_id for p in prepared]))
-            .order_by(ORDERS.c.id)  # lock rows in id order, as execution does: no deadlock
-            .with_for_update())
-    }
+    existing = repo.lock_by_external_id(session, account_id,
+                                        [p.item.external_id for p in prepared])
     locked = [p.item.external_id for p in prepared
               if (row := existing.get(p.item.external_id)) is not None
               and row.exported_batch_id is not None and row.content_hash != p.content_hash]
@@ -135,12 +120,8 @@ def sync_orders(session: Session, account_id: str,
             fields=p.fields, lines=p.lines, created_at=created_at, updated_at=updated_at,
             sync_status=status))
 
-    if changed_orders:
-        session.execute(delete(LINES).where(
-            LINES.c.order_id.in_([o["_id"] for o in changed_orders])))
-        session.execute(update(ORDERS).where(ORDERS.c.id == bindparam("_id")), changed_orders)
-    bulk_insert(session, ORDERS, new_orders)
-    bulk_insert(session, LINES, new_lines)
+    repo.write_sync(session, new_orders=new_orders, changed_orders=changed_orders,
+                    new_lines=new_lines)
     return out
 
 
@@ -148,13 +129,7 @@ def sync_orders(session: Session, account_id: str,
 
 def orders_out(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
     """Wire orders for rows of ``orders``, with their lines read in one query."""
-    ids = [row.id for row in rows]
-    lines: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in ids}
-    if ids:
-        for line in session.execute(
-                select(LINES).where(LINES.c.order_id.in_(ids))
-                .order_by(LINES.c.order_id, LINES.c.line_index)):
-            lines[line.order_id].append(dict(line._mapping))
+    lines = repo.lines_of(session, [row.id for row in rows])
     return [order_document(
         order_id=row.id, external_id=row.external_id, total=row.total_value_usd,
         fields={"destination_country": row.destination_country,

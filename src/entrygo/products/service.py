@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from entrygo.db.repository import AccountScope
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.products.models import Product
+from entrygo.products.repository import ProductRepository
 from entrygo.products.schemas import ProductIn, ProductSynced, SyncStatus, product_synced
 
 # Every stored field that a sync sets; equality over these decides ``unchanged``.
@@ -55,13 +56,9 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]
     if issues:
         raise validation_error(issues)
 
-    existing = {
-        row["external_id"]: dict(row)
-        for row in session.execute(
-            select(*_COLUMNS).where(Product.account_id == account_id,
-                                    Product.external_id.in_(sorted(set(external_ids))))
-        ).mappings()
-    }
+    products = ProductRepository(session, AccountScope(account_id))
+    existing = {row["external_id"]: row
+                for row in products.records_by_external_id(_COLUMNS, external_ids)}
     now = utcnow()
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
@@ -82,10 +79,8 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]
             to_update.append({"id": current["id"], "updated_at": now, **fields})
             status = "updated"
         out.append(product_synced(record, status))
-    if to_insert:
-        session.execute(insert(Product), to_insert)
-    if to_update:
-        session.execute(update(Product), to_update)
+    products.insert_many(to_insert)
+    products.update_many(to_update)
     return out
 
 
