@@ -18,19 +18,19 @@ the background (``deliver_batch_within``) and the answer says ``queued``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as WaitedTooLong
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.artifacts.store import ArtifactStore
-from entrygo.db.database import Database, affected
+from entrygo.db.database import Database
 from entrygo.delivery import messages
+from entrygo.delivery import repository as outbox
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.delivery.ports import Batches
 from entrygo.delivery.transport import Transport
@@ -39,7 +39,6 @@ from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.process import holder_id, holder_is_gone
 
 log = logging.getLogger("entrygo.delivery")
-PENDING = ("queued", "retrying")
 
 
 @dataclass(frozen=True)
@@ -74,24 +73,13 @@ class Deliverer:
 
     # --- claiming --------------------------------------------------------------------------
 
-    def _claim(self, model: Any, row_id: str, *, force: bool,
+    def _claim(self, model: outbox.Outbox, row_id: str, *, force: bool,
                take_over: str | None = None) -> bool:
-        """Take the row's lease: free, expired, or held by ``take_over`` (a holder known to be
-        gone). Not forced, the row must also be due."""
         now = utcnow()
-        free: list[ColumnElement[bool]] = [model.lease_until.is_(None), model.lease_until < now]
-        if take_over is not None:
-            free.append(model.lease_owner == take_over)
-        conditions = [model.id == row_id, or_(*free)]
-        if force:
-            conditions.append(model.status != "sent")
-        else:
-            conditions += [model.status.in_(PENDING),
-                           or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)]
         with self.db.write() as s:
-            return affected(s, update(model).where(*conditions).values(
-                lease_until=now + timedelta(seconds=self.policy.lease_seconds),
-                lease_owner=holder_id())) == 1
+            return outbox.claim(s, model, row_id, force=force, take_over=take_over, now=now,
+                                lease_until=now + timedelta(seconds=self.policy.lease_seconds),
+                                holder=holder_id())
 
     # --- broker submissions ----------------------------------------------------------------
 
@@ -102,11 +90,8 @@ class Deliverer:
         if not self._claim(BrokerSubmission, submission_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
-            sub = s.get_one(BrokerSubmission, submission_id)
-            package = s.get_one(CustomsPackage, sub.package_id)
+            sub, package, artifacts = outbox.submission_with_files(s, submission_id)
             batch = self.batches.mail_context(s, sub.batch_id)
-            artifacts = list(s.scalars(select(Artifact).where(
-                Artifact.package_id == package.id).order_by(Artifact.position)))
         error = None
         try:
             files = [(a, self.store.get(a.sha256)) for a in artifacts]
@@ -133,15 +118,14 @@ class Deliverer:
         else:
             values = {"status": "retrying", "error_message": error,
                       "next_attempt_at": self.policy.next_attempt(attempts, now)}
-        s.execute(update(model).where(model.id == row.id).values(
-            attempts=attempts, lease_until=None, lease_owner=None, transport=self.transport.name,
-            updated_at=now, **values))
+        outbox.record(s, model, row.id, attempts=attempts, transport=self.transport.name,
+                      updated_at=now, **values)
         self.batches.changed(s, row.batch_id)  # delivery state is part of inspect
         timeline: list[tuple[str, dict[str, Any]]] = []
         if model is BrokerSubmission:
-            s.execute(update(CustomsPackage).where(CustomsPackage.id == package_id).values(
-                state="sent_to_broker" if error is None else "delivery_failed",
-                updated_at=now))
+            assert package_id is not None
+            outbox.set_package_state(s, package_id, "sent_to_broker" if error is None
+                                     else "delivery_failed", now)
             if error is None:
                 timeline.append(("BROKER_NOTIFIED", {
                     "submissionId": row.id, "recipient": row.recipient_email,
@@ -166,10 +150,8 @@ class Deliverer:
         if not self._claim(Notification, notification_id, force=force, take_over=take_over):
             return False
         with self.db.read() as s:
-            note = s.get_one(Notification, notification_id)
+            note, package = outbox.notification_with_package(s, notification_id)
             batch = self.batches.mail_context(s, note.batch_id)
-            package = s.scalars(select(CustomsPackage).where(
-                CustomsPackage.batch_id == note.batch_id)).one()
         error = None
         try:
             self.transport.send(messages.warehouse_message(
@@ -188,13 +170,11 @@ class Deliverer:
         """Everything an executed batch has to send: the broker submission (``force``: now,
         whatever its schedule), then, once that is sent, the warehouse notification."""
         with self.db.read() as s:
-            sub_ids = list(s.scalars(select(BrokerSubmission.id).where(
-                BrokerSubmission.batch_id == batch_id)))
+            sub_ids = outbox.submissions_of(s, batch_id)
         for sub_id in sub_ids:
             self.deliver_submission(sub_id, force=force, take_over=take_over)
         with self.db.read() as s:
-            notes = list(s.execute(select(Notification.id, Notification.lease_owner).where(
-                Notification.batch_id == batch_id, _broker_heard(Notification))))
+            notes = outbox.notifications_ready(s, batch_id)
         for note_id, owner in notes:
             self.deliver_notification(note_id, take_over=owner if holder_is_gone(owner)
                                       else None)
@@ -222,15 +202,12 @@ class Deliverer:
         is due only once its batch's broker submission is sent."""
         now = utcnow()
         attempted = 0
-        for model, deliver in ((BrokerSubmission, self.deliver_submission),
-                               (Notification, self.deliver_notification)):
-            conditions = [model.status.in_(PENDING),
-                          or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)]
-            if model is Notification:
-                conditions.append(_broker_heard(Notification))
+        sweeps: list[tuple[outbox.Outbox, Callable[..., bool]]] = [
+            (BrokerSubmission, self.deliver_submission),
+            (Notification, self.deliver_notification)]
+        for model, deliver in sweeps:
             with self.db.read() as s:
-                due = list(s.execute(select(model.id, model.lease_until, model.lease_owner)
-                                     .where(*conditions).order_by(model.id).limit(limit)))
+                due = outbox.due(s, model, now, limit)
             for row_id, lease_until, owner in due:
                 if lease_until is None or lease_until < now:
                     attempted += deliver(row_id)
@@ -238,8 +215,3 @@ class Deliverer:
                     attempted += deliver(row_id, take_over=owner)
         return attempted
 
-
-def _broker_heard(model: Any) -> ColumnElement[bool]:
-    """The row's batch has its broker submission sent."""
-    return model.batch_id.in_(select(BrokerSubmission.batch_id).where(
-        BrokerSubmission.status == "sent"))
