@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-
-from entrygo.accounts.models import Account
+from entrygo.accounts import repository as accounts
 from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
 from entrygo.db.database import Database
+from entrygo.db.repository import AccountScope
 from entrygo.products.schemas import ProductSync
 from entrygo.products.service import sync_products
 from entrygo.setup import service as setup
 from entrygo.setup.models import Broker, Warehouse
+from entrygo.setup.repository import BrokerRepository, WarehouseRepository
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 
 DEMO_ACCOUNT = "EntryGo Demo"
@@ -89,18 +89,18 @@ def _as_request(data: dict[str, Any]) -> Any:
 def ensure_demo(db: Database, settings: Settings) -> dict[str, str]:
     """Create or reuse the demo account; return the guide's environment variables."""
     with db.write() as s:
-        account = s.scalars(select(Account).where(Account.name == DEMO_ACCOUNT)
-                            .order_by(Account.id).limit(1)).first()
+        account = accounts.first_named(s, DEMO_ACCOUNT)
         if account is None:
             account = setup.create_account(s, DEMO_ACCOUNT)
         acc = account.id
-        warehouse = s.scalars(select(Warehouse).where(
-            Warehouse.account_id == acc, Warehouse.name == WAREHOUSE["name"])).first()
+        scope = AccountScope(acc)
+        warehouse = next(iter(WarehouseRepository(s, scope).all(
+            Warehouse.name == WAREHOUSE["name"])), None)
         if warehouse is None:
             warehouse = setup.create_warehouse(
                 s, acc, validate_as(WarehouseCreate, _as_request({"accountId": acc, **WAREHOUSE})))
-        broker = s.scalars(select(Broker).where(
-            Broker.account_id == acc, Broker.email == BROKER["email"])).first()
+        broker = next(iter(BrokerRepository(s, scope).all(Broker.email == BROKER["email"])),
+                      None)
         if broker is None:
             body = validate_as(BrokerCreate, _as_request({"accountId": acc, **BROKER}))
             broker = setup.create_broker(s, acc, body)

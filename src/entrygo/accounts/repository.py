@@ -20,3 +20,9 @@ def exists(session: Session, account_id: str) -> bool:
 
 def every(session: Session) -> list[Account]:
     return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def first_named(session: Session, name: str) -> Account | None:
+    """The oldest account of this name (the demo reuses its account)."""
+    return session.scalars(select(Account).where(Account.name == name)
+                           .order_by(Account.id).limit(1)).first()
