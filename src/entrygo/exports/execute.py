@@ -14,16 +14,14 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from entrygo.accounts.models import Account
-from entrygo.artifacts.models import Artifact, CustomsPackage
+from entrygo.artifacts.models import CustomsPackage
 from entrygo.artifacts.render import render_all
 from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
 from entrygo.artifacts.store import ArtifactStore
 from entrygo.auth.context import Caller
-from entrygo.db.database import Database, affected
+from entrygo.db.database import Database
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
@@ -33,12 +31,11 @@ from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
 from entrygo.kit.process import holder_is_gone
-from entrygo.orders.models import Order
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
 from entrygo.readiness.facts import PlanFacts
 from entrygo.readiness.product_rules import judge_product
-from entrygo.setup.models import Broker, Warehouse
+from entrygo.setup.models import Warehouse
 
 _PACKAGE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -76,8 +73,7 @@ def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | N
     orders = repo.order_facts(session, list(rows.values()))
     products = repo.product_facts(session, caller.account_id,
                                   {ln.product_id for o in orders for ln in o.lines})
-    warehouse = session.get(Warehouse, batch.warehouse_id)
-    assert warehouse is not None
+    warehouse = repo.parties_of(session, batch)[1]
     facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, batch.broker_id,
                       batch.destination_country, batch.exclude_blocked_orders, tuple(orders),
                       products)
@@ -100,9 +96,7 @@ def _already_exported(order_ids: list[str]) -> ApiError:
 
 def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse: Warehouse,
               number: str, now: datetime) -> PackageSnapshot:
-    account = session.get(Account, batch.account_id)
-    broker = session.get(Broker, batch.broker_id)
-    assert account is not None and broker is not None
+    account, _, broker = repo.parties_of(session, batch)
     ref = reference.load()
     mids: dict[str, tuple[str, bool]] = {}
     product_flags: dict[str, tuple[str, ...]] = {}
@@ -142,12 +136,8 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     batch, facts, warehouse = _check(session, caller, batch_id, wanted_hash)
     move(session, batch, ExportState.EXECUTING, wanted="be executed")
     included = [o.id for o in facts.orders]
-    if included:
-        locked = affected(session, update(Order).where(
-            Order.id.in_(included), Order.exported_batch_id.is_(None)).values(
-            exported_batch_id=batch.id))
-        if locked != len(included):
-            raise _already_exported(included)
+    if included and repo.lock_orders_to(session, batch.id, included) != len(included):
+        raise _already_exported(included)
 
     now = utcnow()
     number = package_number(now)
@@ -158,21 +148,18 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
         raise GenerationFailed(batch.id, exc) from exc
 
     package_id = new_id("cp")
-    session.add(CustomsPackage(id=package_id, account_id=batch.account_id, batch_id=batch.id,
-                               package_number=number, state="generated", created_at=now,
-                               updated_at=now))
-    session.flush()
+    outputs: list[Any] = [CustomsPackage(
+        id=package_id, account_id=batch.account_id, batch_id=batch.id, package_number=number,
+        state="generated", created_at=now, updated_at=now)]
     artifact_rows = [{"id": new_id("art"), "package_id": package_id,
                       "artifact_type": a.artifact_type, "filename": a.filename,
                       "content_type": a.content_type, "size_bytes": len(a.content),
                       "sha256": digest, "position": position, "generated_at": now}
                      for position, (a, digest) in enumerate(zip(rendered, digests, strict=True))]
-    session.execute(insert(Artifact), artifact_rows)
-    broker = session.get(Broker, batch.broker_id)
-    assert broker is not None
+    broker = repo.parties_of(session, batch)[2]
     submission_id = new_id("bs")
     orders = batch.summary.order_count
-    session.add(BrokerSubmission(
+    outputs.append(BrokerSubmission(
         id=submission_id, account_id=batch.account_id, batch_id=batch.id,
         package_id=package_id, submission_type="email", recipient_email=broker.email,
         subject=f"Customs package {number}: {orders} order(s) for U.S. entry "
@@ -186,12 +173,13 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     ]
     if warehouse.notify_email:
         notification_id = new_id("ntf")
-        session.add(Notification(
+        outputs.append(Notification(
             id=notification_id, account_id=batch.account_id, batch_id=batch.id,
             type="WAREHOUSE_NOTIFIED", channel="email", recipient=warehouse.notify_email,
             subject=f"Export {batch.id} executed: customs package {number}",
             status="queued", message_id=f"<{notification_id}@{mail_domain}>", attempts=0,
             created_at=now, updated_at=now))
+    repo.add_package(session, outputs, artifact_rows)
     timeline.append(("EXPORT_EXECUTED", {"customsPackageId": package_id,
                                          "orderCount": len(included)}))
     move(session, batch, ExportState.COMPLETED, wanted="complete", request_id=request_id,
@@ -210,8 +198,7 @@ def submission_to_retry(session: Session, caller: Caller, batch_id: str
     if batch is None:
         raise not_found("Export batch")
     caller.require_warehouse(batch.warehouse_id, field="batchId")
-    submission = session.scalars(select(BrokerSubmission).where(
-        BrokerSubmission.batch_id == batch.id)).one_or_none()
+    submission = repo.submission_of_batch(session, batch.id)
     if submission is None:
         raise ApiError(409, "INVALID_EXPORT_STATE", f"The batch is {batch.state}: it has no "
                        "broker submission to retry.", details={"currentState": batch.state})

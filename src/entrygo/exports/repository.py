@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
+from entrygo.accounts.models import Account
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.db.database import affected, chunked
 from entrygo.db.repository import Repository
@@ -179,3 +180,32 @@ def artifact_named(session: Session, package_id: str, filename: str) -> Artifact
     """One artifact of a package the caller was allowed to see (``PackageRepository``)."""
     return session.scalars(select(Artifact).where(
         Artifact.package_id == package_id, Artifact.filename == filename)).one_or_none()
+
+
+def parties_of(session: Session, batch: ExportBatch) -> tuple[Account, Warehouse, Broker]:
+    """The seller's account, the ship-from warehouse and the broker of a batch."""
+    return (session.get_one(Account, batch.account_id),
+            session.get_one(Warehouse, batch.warehouse_id),
+            session.get_one(Broker, batch.broker_id))
+
+
+def lock_orders_to(session: Session, batch_id: str, order_ids: list[str]) -> int:
+    """Mark orders as exported by this batch, those not yet in one; how many were."""
+    return affected(session, update(Order).where(
+        Order.id.in_(order_ids), Order.exported_batch_id.is_(None)).values(
+        exported_batch_id=batch_id))
+
+
+def add_package(session: Session, rows: list[Any], artifact_rows: list[dict[str, Any]]) -> None:
+    """What execution produced: the package, its submission and notification (``rows``, the
+    package first) and its artifacts (bulk)."""
+    session.add(rows[0])
+    session.flush()  # the package exists before anything refers to it
+    session.execute(insert(Artifact), artifact_rows)
+    session.add_all(rows[1:])
+    session.flush()
+
+
+def submission_of_batch(session: Session, batch_id: str) -> BrokerSubmission | None:
+    return session.scalars(select(BrokerSubmission).where(
+        BrokerSubmission.batch_id == batch_id)).one_or_none()
