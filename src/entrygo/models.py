@@ -1,10 +1,10 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from entrygo.accounts.models import Account
-from entrygo.api.idempotency import IdempotencyRecord
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.auth.models import ApiKey
 from entrygo.db.database import Base
+from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch

@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from entrygo.api.idempotency import COMPLETED, IN_PROGRESS, IdempotencyRecord, fingerprint
+from entrygo.api.idempotency import COMPLETED, IN_PROGRESS, fingerprint
 from entrygo.app import create_app
+from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.kit.clock import utcnow
 from entrygo.orders.models import Order
 from entrygo.setup.models import Broker

@@ -34,40 +34,22 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN, jsonable
-from entrygo.db.database import Base, Database, UtcDateTime, affected, retryable
+from entrygo.db import idempotency as records
+from entrygo.db.database import Database, retryable
+from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError, Issue, validation_error
 from entrygo.kit.process import holder_id, holder_is_gone
 
 IN_PROGRESS, FINISHING, COMPLETED = "in_progress", "finishing", "completed"
 log = logging.getLogger("entrygo")
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_records"
-
-    account_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16))
-    owner: Mapped[str | None] = mapped_column(String(32))
-    holder: Mapped[str | None] = mapped_column(String(200))
-    """The process working on the request (``kit.process``): once it is known to be gone, the
-    marker is abandoned at once rather than when ``locked_until`` passes."""
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    """When the record may be purged: the in-flight deadline, then completion + retention."""
 
 
 @dataclass(frozen=True)
@@ -153,36 +135,31 @@ class Idempotency:
                                     "holder": None}
         else:
             held = {"state": FINISHING, "locked_until": now + timedelta(seconds=finish_seconds)}
-        done = affected(session,
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
-                   IdempotencyRecord.owner == owner)
-            .values(response_status=status, response_body=body,
-                    expires_at=now + self.retention, **held))
-        if done != 1:  # our marker expired and another attempt took it over
+        done = records.update_owned(session, account_id, key, owner, {
+            "response_status": status, "response_body": body,
+            "expires_at": now + self.retention, **held})
+        if not done:  # our marker expired and another attempt took it over
             raise _in_progress()
 
     def finish(self, account_id: str, key: str, owner: str, body: bytes) -> None:
         """Store the response the caller receives after the after-commit step, and complete
         the record: from now on every replay is exactly this."""
         with self.db.write() as session:
-            session.execute(update(IdempotencyRecord).where(
-                IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
-                IdempotencyRecord.owner == owner, IdempotencyRecord.state == FINISHING
-            ).values(state=COMPLETED, owner=None, locked_until=None, holder=None,
-                     response_body=body))
+            records.update_owned(session, account_id, key, owner, {
+                "state": COMPLETED, "owner": None, "locked_until": None, "holder": None,
+                "response_body": body}, only_in=FINISHING)
 
     def _claim(self, account_id: str, key: str, print_: str) -> str | Outcome:
         # A plain read first: replays, conflicts and "in progress" need no write lock (on
         # SQLite a writer would otherwise queue behind the very request it is waiting for).
         with self.db.read() as session:
-            decided = self._decide(self._record(session, account_id, key, lock=False), print_)
+            decided = self._decide(records.find(session, account_id, key, lock=False), print_)
         if decided is not None:
             return decided
         for _ in range(3):
             try:
                 with self.db.write() as session:
-                    record = self._record(session, account_id, key, lock=True)
+                    record = records.find(session, account_id, key, lock=True)
                     decided = self._decide(record, print_)
                     if decided is not None:
                         return decided
@@ -190,13 +167,6 @@ class Idempotency:
             except IntegrityError:
                 continue  # a concurrent first request inserted the marker; look again
         raise _in_progress()
-
-    @staticmethod
-    def _record(session: Session, account_id: str, key: str, *,
-                lock: bool) -> IdempotencyRecord | None:
-        stmt = select(IdempotencyRecord).where(IdempotencyRecord.account_id == account_id,
-                                               IdempotencyRecord.key == key)
-        return session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
 
     @staticmethod
     def _decide(record: IdempotencyRecord | None, print_: str) -> Outcome | None:
@@ -220,11 +190,10 @@ class Idempotency:
         """Write our in-flight marker: a new record, or over an expired one."""
         now, owner = utcnow(), secrets.token_hex(16)
         if record is None:
-            session.add(IdempotencyRecord(
+            records.insert(session, IdempotencyRecord(
                 account_id=account_id, key=key, fingerprint=print_, state=IN_PROGRESS,
                 owner=owner, holder=holder_id(), locked_until=now + self.lock, created_at=now,
                 expires_at=now + self.lock))
-            session.flush()
         else:  # abandoned marker, or a finished record past retention: the key is free again
             record.fingerprint, record.state, record.owner = print_, IN_PROGRESS, owner
             record.holder = holder_id()
@@ -236,9 +205,7 @@ class Idempotency:
         """Drop our marker after a failed attempt (if that fails too, the marker expires)."""
         try:
             with self.db.write() as session:
-                session.execute(delete(IdempotencyRecord).where(
-                    IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key,
-                    IdempotencyRecord.owner == owner))
+                records.release(session, account_id, key, owner)
         except Exception:
             log.warning("could not release idempotency marker; it expires on its own",
                         exc_info=True)
@@ -246,5 +213,4 @@ class Idempotency:
     def purge(self) -> int:
         """Delete records past retention (and abandoned markers). Returns how many."""
         with self.db.write() as session:
-            return affected(session, delete(IdempotencyRecord).where(
-                IdempotencyRecord.expires_at <= utcnow()))
+            return records.purge(session, utcnow())
