@@ -5,8 +5,6 @@ first, warehouse second."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 
 import httpx
@@ -16,7 +14,7 @@ from sqlalchemy import func, select
 from entrygo.app import create_app
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.delivery.models import BrokerSubmission
-from tests.support import Flow, ServerProcess, concurrently, setup_batch
+from tests.support import Flow, ServerProcess, concurrently, kill_during_delivery, setup_batch
 
 
 def test_a_hundred_same_key_executes_see_one_response(live_server, world, db, smtp):
@@ -102,16 +100,8 @@ def test_forced_retry_after_a_crash_sends_now_broker_first(settings, world, db, 
             "accountId": account, "warehouseId": warehouse, "brokerId": broker,
             "orderIds": [orders[0]["id"]]}).json()
         smtp.hold_seconds = 30  # the broker email is in flight when the server dies
-        caller = threading.Thread(target=lambda: _post_quietly(
-            f"{base}/api/exports/execute", headers,
-            {"accountId": account, "batchId": plan["exportId"]}))
-        caller.start()
-        deadline = time.monotonic() + 30
-        while not smtp.held and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert smtp.held, "delivery never started"
-        server.kill()
-        caller.join(timeout=30)
+        kill_during_delivery(server, smtp, f"{base}/api/exports/execute", headers,
+                             {"accountId": account, "batchId": plan["exportId"]})
     finally:
         server.stop()
     with db.read() as s:
@@ -147,7 +137,3 @@ def test_forced_retry_after_a_crash_sends_now_broker_first(settings, world, db, 
     types = [e["type"] for e in inspect["events"]]
     assert types.index("BROKER_NOTIFIED") < types.index("WAREHOUSE_NOTIFIED")
 
-
-def _post_quietly(url: str, headers: dict[str, str], body: dict[str, object]) -> None:
-    with contextlib.suppress(httpx.TransportError):  # the server dies under it
-        httpx.post(url, json=body, headers=headers, timeout=60)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports.models import ExportBatch
-from tests.support import ServerProcess, concurrently, setup_batch
+from tests.support import ServerProcess, concurrently, kill_during_delivery, setup_batch
 
 
 def test_twenty_concurrent_executes_make_one_package_and_one_message(live_server, world, db,
@@ -59,22 +59,7 @@ def test_crash_after_commit_before_delivery(settings, world, db, smtp, tmp_path)
         smtp.hold_seconds = 30  # the mail server sits on the message: delivery is in flight
         body = {"accountId": account, "batchId": plan["exportId"]}
         keyed = {**headers, "idempotency-key": "crash-exec"}
-        errors = []
-
-        def run():
-            try:
-                httpx.post(f"{base}/api/exports/execute", json=body, headers=keyed, timeout=60)
-            except httpx.TransportError as exc:  # the server dies under it
-                errors.append(exc)
-
-        caller = threading.Thread(target=run)
-        caller.start()
-        deadline = time.monotonic() + 30
-        while not smtp.held and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert smtp.held, "delivery never started"
-        server.kill()
-        caller.join(timeout=30)
+        errors = kill_during_delivery(server, smtp, f"{base}/api/exports/execute", keyed, body)
         assert errors  # the client never got an answer
     finally:
         server.stop()

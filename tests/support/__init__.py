@@ -3,7 +3,7 @@
 command line (``tools``). Test modules import from here, never from one another."""
 
 from tests.support.flows import CONSIGNEE, NOTEBOOK, Flow, error, execute, planned
-from tests.support.http import concurrently, setup_batch
+from tests.support.http import concurrently, kill_during_delivery, setup_batch
 from tests.support.tools import TEST_SECRET, check, entrygo
 from tests.support.world import (
     Api,
@@ -16,5 +16,5 @@ from tests.support.world import (
 )
 
 __all__ = ["CONSIGNEE", "NOTEBOOK", "TEST_SECRET", "Api", "Flow", "ServerProcess", "SmtpSink",
-           "World", "as_request", "check", "concurrently", "entrygo", "error", "execute",
+           "World", "as_request", "check", "concurrently", "entrygo", "error", "execute", "kill_during_delivery",
            "planned", "product", "setup_batch", "wipe"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from typing import Any
 
 import httpx
 
@@ -44,3 +46,27 @@ def setup_batch(base, world):
         "accountId": account, "warehouseId": warehouse, "brokerId": broker,
         "orderIds": [oid]}).json()
     return account, headers, plan
+
+
+def kill_during_delivery(server: Any, smtp: Any, url: str, headers: dict[str, str],
+                         body: dict[str, Any]) -> list[Exception]:
+    """POST ``body`` (an execute) and SIGKILL the server while the mail server is holding the
+    broker email (``smtp.hold_seconds`` set): the export is committed, the email in flight.
+    Returns the client's transport errors (it never gets an answer)."""
+    errors: list[Exception] = []
+
+    def call() -> None:
+        try:
+            httpx.post(url, json=body, headers=headers, timeout=60)
+        except httpx.TransportError as exc:  # the server dies under it
+            errors.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    deadline = time.monotonic() + 30
+    while not smtp.held and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert smtp.held, "delivery never started"
+    server.kill()
+    caller.join(timeout=30)
+    return errors
