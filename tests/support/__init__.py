@@ -16,5 +16,5 @@ from tests.support.world import (
 )
 
 __all__ = ["CONSIGNEE", "NOTEBOOK", "TEST_SECRET", "Api", "Flow", "ServerProcess", "SmtpSink",
-           "World", "as_request", "check", "concurrently", "entrygo", "error", "execute", "kill_during_delivery",
-           "planned", "product", "setup_batch", "wipe"]
+           "World", "as_request", "check", "concurrently", "entrygo", "error", "execute",
+           "kill_during_delivery", "planned", "product", "setup_batch", "wipe"]
