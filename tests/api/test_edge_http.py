@@ -69,6 +69,17 @@ def test_urllib_reads_the_413_for_a_declared_length(server, auth, megabytes):
     assert answer.headers["connection"] == "close"
 
 
+def test_a_client_that_asks_first_gets_the_413_before_sending(server, auth):
+    """``Expect: 100-continue`` (curl's way with large bodies): the answer comes at once, and
+    nothing of the body needs to be sent."""
+    status, headers, body = _raw(server.port, (
+        b"POST /api/orders/sync HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+        auth["authorization"].encode() + b"\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 52428800\r\nExpect: 100-continue\r\n\r\n"))
+    _envelope(status, headers, body, "PAYLOAD_TOO_LARGE")
+    assert headers["connection"] == "close"
+
+
 def test_a_chunked_body_over_the_limit_gets_the_413_too(server, auth):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     chunks = (b"[" + b"0," * (64 * 1024) for _ in range(40))  # about 5 MiB, no length

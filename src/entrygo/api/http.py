@@ -123,7 +123,10 @@ class RequestContextMiddleware:
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await discard_body(receive, min(int(declared), drain_limit(self.max_body_bytes)))
+            if headers.get(b"expect", b"").lower() != b"100-continue":
+                # a client that asked first (curl does, for large bodies) has sent nothing
+                # yet and waits for the answer: only the others need their body read away
+                await discard_body(receive, min(int(declared), drain_limit(self.max_body_bytes)))
             response = error_response(payload_too_large(self.max_body_bytes), request_id)
             await response(scope, receive, send_with_id)
             return
