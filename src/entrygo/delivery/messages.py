@@ -10,15 +10,21 @@ from entrygo.delivery.ports import MailContext
 from entrygo.kit.clock import iso
 
 
+def _addressed(row: Any, sender: str, recipient: str) -> EmailMessage:
+    """A message with the outbox row's stable Message-ID, date and subject."""
+    msg = EmailMessage()
+    msg["Message-ID"] = row.message_id
+    msg["Date"] = format_datetime(row.created_at)
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Subject"] = row.subject
+    return msg
+
+
 def broker_message(*, submission: Any, package: Any, batch: MailContext,
                    artifacts: list[tuple[Any, bytes]], sender: str) -> EmailMessage:
     """The customs package for the broker, every artifact attached."""
-    msg = EmailMessage()
-    msg["Message-ID"] = submission.message_id
-    msg["Date"] = format_datetime(submission.created_at)
-    msg["From"] = sender
-    msg["To"] = submission.recipient_email
-    msg["Subject"] = submission.subject
+    msg = _addressed(submission, sender, submission.recipient_email)
     msg["X-EntryGo-Package"] = package.package_number
     msg["X-EntryGo-Batch"] = batch.batch_id
     formal = batch.formal_units
@@ -52,12 +58,7 @@ def broker_message(*, submission: Any, package: Any, batch: MailContext,
 
 def warehouse_message(*, notification: Any, package: Any, batch: MailContext,
                       sender: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["Message-ID"] = notification.message_id
-    msg["Date"] = format_datetime(notification.created_at)
-    msg["From"] = sender
-    msg["To"] = notification.recipient
-    msg["Subject"] = notification.subject
+    msg = _addressed(notification, sender, notification.recipient)
     msg.set_content("\n".join([
         f"Export batch {batch.batch_id} was executed at {iso(batch.executed_at)}.",
         "",

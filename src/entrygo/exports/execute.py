@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.artifacts.render import render_all
-from entrygo.artifacts.snapshot import PackageSnapshot, Party, Unit
+from entrygo.artifacts.snapshot import PackageSnapshot, Party
 from entrygo.artifacts.store import ArtifactStore
 from entrygo.auth.context import Caller
 from entrygo.db.database import Database
@@ -122,7 +122,7 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
         warehouse=wh,
         broker=Party(broker.name, email=broker.email, code=broker.filer_code),
         destination_country=batch.destination_country,
-        units=tuple(Unit(u.id, u.entry_type, u.value_usd, u.order_ids) for u in summary.units),
+        units=summary.units,
         orders={o.id: o for o in facts.orders},
         products=dict(facts.products),
         mids=mids, flags=tuple(plan["flags"]), product_flags=product_flags,

@@ -12,21 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from entrygo.artifacts.snapshot import Unit
+
 FORMAL_ENTRY = "01"
-
-
-@dataclass(frozen=True)
-class UnitSummary:
-    id: str
-    entry_type: str
-    value_usd: Decimal
-    order_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class PlanSummary:
     included_order_ids: tuple[str, ...]
-    units: tuple[UnitSummary, ...]
+    units: tuple[Unit, ...]
     flags: tuple[str, ...]
     blocking_codes: tuple[str, ...]
     order_count: int
@@ -47,7 +41,7 @@ def summarise(plan: Mapping[str, Any]) -> PlanSummary:
     totals = plan["totals"]
     return PlanSummary(
         included_order_ids=tuple(plan["included_order_ids"]),
-        units=tuple(UnitSummary(u["id"], u["entryType"], _decimal(u["valueUsd"]),
+        units=tuple(Unit(u["id"], u["entryType"], _decimal(u["valueUsd"]),
                                 tuple(u["orderIds"]))
                     for u in plan["strategy"]["exportUnits"]),
         flags=tuple(f["flag"] for f in plan["flags"]),
