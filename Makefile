@@ -28,10 +28,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-deps: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing EntryGo and what it needs into $(VENV) (first run only, about a minute)..."
 	$(PIP) -e .
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing EntryGo and its test tools into $(VENV) (first run only, a minute or two)..."
 	$(PIP) -e '.[test]'
 	@touch $@ $(VENV)/.run-deps
 

@@ -28,7 +28,8 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
     env = exports(first.stdout)
     assert list(env) == ["ENTRYGO_BASE_URL", "ENTRYGO_API_KEY", "ENTRYGO_ACCOUNT_ID",
                          "ENTRYGO_WAREHOUSE_ID", "ENTRYGO_BROKER_ID", "ENTRYGO_PRODUCT_ID"]
-    assert env["ENTRYGO_BASE_URL"] == "http://localhost:3000"
+    assert env["ENTRYGO_BASE_URL"] == "http://localhost:3000"  # no server running yet
+    assert "no EntryGo server answers" in first.stderr
     assert env["ENTRYGO_API_KEY"].startswith("shpbndl_live_")
     for name, prefix in (("ACCOUNT", "acc_"), ("WAREHOUSE", "wh_"), ("BROKER", "br_"),
                          ("PRODUCT", "prod_")):
@@ -92,3 +93,15 @@ def test_setup_commands(settings, client):
     assert client.get("/api/system/health", headers=auth).status_code == 401
     missing = entrygo(url, data, "keys", "create", "--account", "acc_nope")
     assert missing.returncode == 1 and "no account" in missing.stderr
+
+
+def test_demo_prints_the_url_of_the_server_that_runs(settings, db, live_server):
+    """The server runs on another port, set only in its own shell: the demo, run in another
+    shell, still prints the server's URL (the server records where it listens when ready)."""
+    base = live_server()  # a free port, given as --port, nothing in the demo's environment
+    assert not base.endswith(":3000")
+    ran = entrygo(settings.resolved_database_url, settings.data_dir, "demo")
+    assert ran.returncode == 0, ran.stderr
+    url = exports(ran.stdout)["ENTRYGO_BASE_URL"]
+    assert url.removeprefix("http://localhost") == base.removeprefix("http://127.0.0.1")
+    assert "no EntryGo server" not in ran.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.repository import ExportsForDelivery
 from entrygo.exports.routes import router as exports_router
 from entrygo.kit.files import private_dir
+from entrygo.kit.running import record_address
 from entrygo.orders.routes import router as orders_router
 from entrygo.products.routes import router as products_router
 from entrygo.readiness import reference
@@ -44,6 +46,19 @@ def _sweep(deliverer: Deliverer) -> None:
             log.info("start-up sweep: %d delivery attempt(s)", sent)
     except Exception:
         log.exception("start-up delivery sweep failed")
+
+
+def announce(settings: Settings) -> None:
+    """Say where the server is and what to do next, and record the address for ``demo``."""
+    url = settings.base_url
+    record_address(settings.data_dir, url)
+    log.info("ready at %s (docs %s/docs)", url, url)
+    if sys.stderr.isatty():
+        sys.stderr.write(
+            f"\n  EntryGo {__version__} is ready at {url}\n"
+            f"  Docs:  {url}/docs\n"
+            f'  Next, in another shell:  eval "$(.venv/bin/entrygo demo)"\n'
+            f"  then follow {url}/docs/guides/first-export\n\n")
 
 
 def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deliverer:
@@ -82,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.freeze()
             gc.set_threshold(20_000, 20, 20)
         log.info("EntryGo %s on %s", __version__, db.backend)
+        if settings.announce:
+            announce(settings)
         yield
         app.state.deliverer.close()
         db.dispose()

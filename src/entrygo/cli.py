@@ -4,6 +4,7 @@ products, and the demo that makes the first-export guide work verbatim."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,8 +80,12 @@ def serve(
     from entrygo.kit.logs import configure
 
     configure(settings.log_level)
-    uvicorn.run("entrygo.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level=settings.log_level,
+    # the app (in every worker) reads the address it announces from the same settings
+    os.environ["ENTRYGO_HOST"] = host = host or settings.host
+    os.environ["ENTRYGO_PORT"] = str(port := port or settings.port)
+    os.environ["ENTRYGO_ANNOUNCE"] = "true"
+    uvicorn.run("entrygo.app:create_app", factory=True, host=host,
+                port=port, workers=workers, log_level=settings.log_level,
                 proxy_headers=False, access_log=False, log_config=None,
                 http=EnvelopeH11Protocol, server_header=False)
 
@@ -323,10 +328,17 @@ def demo() -> None:
     Use it as ``eval "$(.venv/bin/entrygo demo)"``; every call issues a fresh API key.
     """
     from entrygo.demo import ensure_demo
+    from entrygo.kit.running import running_server
 
     settings = Settings()
     db = _database(settings)
     env = ensure_demo(db, settings)
+    running = running_server(settings.data_dir)
+    if running is not None and not settings.public_base_url:
+        env["ENTRYGO_BASE_URL"] = running
+    elif running is None:
+        err.print(f"[yellow]note:[/yellow] no EntryGo server answers at {env['ENTRYGO_BASE_URL']}"
+                  " yet: start one with `make run` (or `.venv/bin/entrygo serve`).")
     for name, value in env.items():
         if any(c in value for c in '"$`\\\n'):
             raise _fail(f"{name} has characters that cannot be exported safely")

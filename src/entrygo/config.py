@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     """Requests per API key (``limits`` notation: ``600/minute``, ``20/second``)."""
     redis_url: str | None = None
     """Share rate-limit counters between processes (``redis://127.0.0.1:6379/0``)."""
+    announce: bool = False
+    """Print the ready banner and record the address in ``data_dir/server.json`` (set by
+    ``entrygo serve``, not by tests or embedding applications)."""
     gc_tuning: bool = True
     """Freeze start-up objects and collect young ones less often (see ``app.lifespan``)."""
     idempotency_lock_seconds: int = 60

@@ -291,3 +291,16 @@ def test_pages_render_fast_once_rendered(client: TestClient) -> None:
         elapsed = time.perf_counter() - start
         assert resp.status_code == 200
         assert elapsed < 0.020, f"{path} took {elapsed * 1000:.1f} ms"
+
+
+def test_the_front_door_is_the_documentation(client):
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/docs"
+
+
+def test_an_unknown_docs_page_is_an_html_404_with_the_navigation(client):
+    r = client.get("/docs/guides/no-such-page")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Page not found" in r.text and "/docs/guides/no-such-page" in r.text
+    for path in ALL_PAGES:  # the site's navigation is there, every page linked
+        assert f'href="{path}"' in r.text, path

@@ -57,3 +57,18 @@ def test_access_log_lines_and_no_secrets(settings, world, tmp_path):
     failures = [e for e in lines if e.get("logger") == "entrygo.delivery"]
     assert failures and "ConnectionRefusedError" in failures[0]["message"]
     assert failures[0]["level"] == "warning"
+
+
+def test_serve_says_when_it_is_ready_and_where(settings, tmp_path):
+    server = ServerProcess(settings, tmp_path / "server.log", {"ENTRYGO_LOG_LEVEL": "info"})
+    base = server.start()
+    try:
+        record = json.loads((settings.data_dir / "server.json").read_text())
+    finally:
+        server.stop()
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()
+             if line.startswith("{")]
+    port = base.rsplit(":", 1)[1]
+    ready = [e for e in lines if e.get("message", "").startswith("ready at ")]
+    assert ready and f"localhost:{port}" in ready[0]["message"] and "/docs" in ready[0]["message"]
+    assert record["url"] == f"http://localhost:{port}"

@@ -21,7 +21,7 @@ from string import Template
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from starlette.exceptions import HTTPException
@@ -371,3 +371,20 @@ def docs_image(name: str) -> FileResponse:
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    """The service's front door is its documentation."""
+    return RedirectResponse("/docs", status_code=307)
+
+
+@router.get("/docs/{rest:path}")
+def docs_not_found(rest: str) -> Response:
+    """Any other page under /docs: a page of the site saying so, with its navigation (the API's
+    404s stay JSON envelopes)."""
+    content = ("<h1>Page not found</h1><p>There is no documentation page at "
+               f"<code>/docs/{_e(rest)}</code>. The pages are listed beside this text; "
+               "<a href=\"/docs\">start at the overview</a>.</p>")
+    return Response(wrap("", "Page not found", content), status_code=404,
+                    media_type=HTML_TYPE, headers={"Cache-Control": "no-cache"})
