@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.announce:
             announce(settings)
         yield
+        sweep.join(timeout=10)  # nothing of this app touches the database after shutdown
         app.state.deliverer.close()
         db.dispose()
 
