@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -84,9 +85,17 @@ def test_setup_commands(settings, client):
     listed = entrygo(url, data, "keys", "list", "--account", account)
     assert health["apiKey"]["id"] in listed.stdout and secret not in listed.stdout
 
-    imported = entrygo(url, data, "products", "import", str(EXAMPLE_CSV), "--account", account)
+    # --account may come from ENTRYGO_ACCOUNT_ID, as `entrygo demo` exports it
+    imported = entrygo(url, data, "products", "import", str(EXAMPLE_CSV),
+                       env={"ENTRYGO_ACCOUNT_ID": account})
     assert imported.returncode == 0, imported.stderr
-    assert '"created": 5' in imported.stdout
+    result = json.loads(imported.stdout)
+    assert (result["created"], result["updated"], result["unchanged"]) == (5, 0, 0)
+    assert [p["syncStatus"] for p in result["products"]] == ["created"] * 5
+    ids = {p["externalId"]: p["id"] for p in result["products"]}
+    assert all(i.startswith("prod_") for i in ids.values())
+    got = client.get(f"/api/products/{ids['BOTTLE-750-SS']}", headers=auth)
+    assert got.status_code == 200 and got.json()["externalId"] == "BOTTLE-750-SS"
 
     revoked = entrygo(url, data, "keys", "revoke", health["apiKey"]["id"])
     assert revoked.returncode == 0

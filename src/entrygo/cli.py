@@ -42,6 +42,9 @@ for sub, name in ((db_app, "db"), (accounts_app, "accounts"), (keys_app, "keys")
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True)
+AccountOption = Annotated[str, typer.Option(
+    "--account", help="Account id (acc_…); defaults to ENTRYGO_ACCOUNT_ID, which the demo "
+    "exports.", envvar="ENTRYGO_ACCOUNT_ID", show_envvar=False)]
 
 
 def _database(settings: Settings) -> Database:
@@ -125,7 +128,7 @@ def accounts_list() -> None:
 
 @keys_app.command("create")
 def keys_create(
-    account: Annotated[str, typer.Option(help="Account id (acc_…).")],
+    account: AccountOption,
     mode: Annotated[str, typer.Option(help="live or test.")] = "live",
     warehouse: Annotated[str | None, typer.Option(help="Restrict the key to this warehouse.")]
     = None,
@@ -210,7 +213,7 @@ def _create_via_schema(schema: type[M], create: Callable[[Session, str, M], Any]
 
 @warehouses_app.command("create")
 def warehouses_create(
-    account: Annotated[str, typer.Option(help="Account id.")],
+    account: AccountOption,
     name: Annotated[str, typer.Option()],
     country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 export country.")],
     address1: Annotated[str | None, typer.Option()] = None,
@@ -230,7 +233,7 @@ def warehouses_create(
 
 @brokers_app.command("create")
 def brokers_create(
-    account: Annotated[str, typer.Option(help="Account id.")],
+    account: AccountOption,
     name: Annotated[str, typer.Option()],
     email: Annotated[str, typer.Option()],
     filer_code: Annotated[str | None, typer.Option()] = None,
@@ -254,14 +257,16 @@ def _list_table(repository: type[WarehouseRepository] | type[BrokerRepository],
 
 
 @warehouses_app.command("list")
-def warehouses_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
+def warehouses_list(account: AccountOption) -> None:
+    """List the account's warehouses."""
     from entrygo.setup.repository import WarehouseRepository
 
     _list_table(WarehouseRepository, ["id", "name", "country", "city", "notify_email"], account)
 
 
 @brokers_app.command("list")
-def brokers_list(account: Annotated[str, typer.Option(help="Account id.")]) -> None:
+def brokers_list(account: AccountOption) -> None:
+    """List the account's customs brokers."""
     from entrygo.setup.repository import BrokerRepository
 
     _list_table(BrokerRepository, ["id", "name", "email", "filer_code"], account)
@@ -273,30 +278,30 @@ def brokers_list(account: Annotated[str, typer.Option(help="Account id.")]) -> N
 def products_import(
     file: Annotated[Path, typer.Argument(help="A .csv or .json file (see docs/products-import.md).",
                                          exists=True, dir_okay=False, readable=True)],
-    account: Annotated[str, typer.Option(help="Account id.")],
+    account: AccountOption,
 ) -> None:
     """Import products from CSV or JSON: all rows or none."""
-    from entrygo.products.importer import ImportFailed, import_products
+    from entrygo.products.importer import ImportFailed, import_products_listing
 
     db = _database(Settings())
     try:
-        result = import_products(db, account, file)
+        counts, products = import_products_listing(db, account, file)
     except ImportFailed as exc:
         for problem in exc.problems:
             err.print(f"  {problem}")
         raise _fail(f"nothing imported: {len(exc.problems)} problem(s) in {file}") from None
-    typer.echo(json.dumps(result, sort_keys=True))
+    typer.echo(json.dumps({**counts, "products": products}, sort_keys=True))
 
 
 # --- worker ------------------------------------------------------------------------------------
 
-@app.command()
+@app.command(help="Deliver what is due (broker submissions, then notifications, with backoff) "
+             "and purge expired idempotency records. Safe to run beside servers and other "
+             "workers.")
 def worker(
     once: Annotated[bool, typer.Option(help="One sweep, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between sweeps.")] = 5.0,
 ) -> None:
-    """Deliver what is due (broker submissions, notifications, with backoff) and purge
-    expired idempotency records. Safe to run beside servers and other workers."""
     import time
 
     from entrygo.api.idempotency import Idempotency
@@ -323,9 +328,11 @@ def worker(
 
 @app.command()
 def demo() -> None:
-    """Create (or reuse) a demo account and print the guide's ``export ENTRYGO_…=`` lines.
+    """Create (or reuse) a demo account and print the guide's export lines.
 
-    Use it as ``eval "$(.venv/bin/entrygo demo)"``; every call issues a fresh API key.
+    Use it as: eval "$(.venv/bin/entrygo demo)". It prints export ENTRYGO_BASE_URL=… (the
+    running server's address), ENTRYGO_API_KEY=… (a fresh key on every call) and the demo's
+    account, warehouse, broker and product ids.
     """
     from entrygo.demo import ensure_demo
     from entrygo.kit.running import running_server

@@ -111,7 +111,15 @@ def rows_from_json(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def import_products(db: Database, account_id: str, path: Path) -> dict[str, int]:
-    """Validate every row, then sync them all in one transaction. Returns counts by status."""
+    """Import a file's products (all or none); how many were created, updated, unchanged."""
+    return import_products_listing(db, account_id, path)[0]
+
+
+def import_products_listing(db: Database, account_id: str, path: Path
+                            ) -> tuple[dict[str, int], list[dict[str, str]]]:
+    """Validate every row, then sync them all in one transaction. Returns the counts by
+    status and every product with its id and what the import did to it (``externalId``,
+    ``id``, ``syncStatus``), in file order."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise ImportFailed([f"unsupported file type {suffix!r}: use .csv or .json"])
@@ -143,6 +151,7 @@ def import_products(db: Database, account_id: str, path: Path) -> dict[str, int]
         raise ImportFailed(problems)
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    listing: list[dict[str, str]] = []
 
     def work(session: Any) -> None:
         from entrygo.accounts import repository as accounts
@@ -151,10 +160,13 @@ def import_products(db: Database, account_id: str, path: Path) -> dict[str, int]
             raise ImportFailed([f"no account {account_id}"])
         for key in counts:
             counts[key] = 0
+        listing.clear()
         for start in range(0, len(items), CHUNK):
             for product in sync_products(session, account_id, items[start:start + CHUNK]):
                 counts[product.sync_status] += 1
+                listing.append({"externalId": product.external_id, "id": product.id,
+                                "syncStatus": product.sync_status})
 
     db.transact(work)
-    return counts
+    return counts, listing
 
