@@ -36,20 +36,26 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
                          ("PRODUCT", "prod_")):
         assert env[f"ENTRYGO_{name}_ID"].startswith(prefix)
 
+    # a second call reuses everything, the key included: no pile of keys after a session
     second = exports(entrygo(settings.resolved_database_url, settings.data_dir, "demo").stdout)
-    assert second["ENTRYGO_API_KEY"] != env["ENTRYGO_API_KEY"]
-    for name in ("ACCOUNT", "WAREHOUSE", "BROKER", "PRODUCT"):
-        assert second[f"ENTRYGO_{name}_ID"] == env[f"ENTRYGO_{name}_ID"]
+    assert second == env
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 1
-        assert s.scalar(select(func.count()).select_from(ApiKey)) == 2
+        assert s.scalar(select(func.count()).select_from(ApiKey)) == 1
+    assert oct((settings.data_dir / "demo_api_key").stat().st_mode & 0o777) == "0o600"
 
-    # both keys work, and the demo data is what the guide needs
-    for key in (env["ENTRYGO_API_KEY"], second["ENTRYGO_API_KEY"]):
-        auth = {"authorization": f"Bearer {key}"}
-        health = client.get("/api/system/health", headers=auth).json()
-        assert health["accountId"] == env["ENTRYGO_ACCOUNT_ID"]
-    auth = {"authorization": f"Bearer {env['ENTRYGO_API_KEY']}"}
+    # --rotate: a new key, the old one revoked
+    rotated = exports(entrygo(settings.resolved_database_url, settings.data_dir, "demo",
+                              "--rotate").stdout)
+    assert rotated["ENTRYGO_API_KEY"] != env["ENTRYGO_API_KEY"]
+    assert {k: v for k, v in rotated.items() if k != "ENTRYGO_API_KEY"} == \
+        {k: v for k, v in env.items() if k != "ENTRYGO_API_KEY"}
+    old = client.get("/api/system/health",
+                     headers={"authorization": f"Bearer {env['ENTRYGO_API_KEY']}"})
+    assert old.status_code == 401
+    auth = {"authorization": f"Bearer {rotated['ENTRYGO_API_KEY']}"}
+    assert client.get("/api/system/health", headers=auth).json()["accountId"] == \
+        env["ENTRYGO_ACCOUNT_ID"]
     bottle = client.get(f"/api/products/{env['ENTRYGO_PRODUCT_ID']}", headers=auth).json()
     assert bottle["htsCode"] == "7323930045"
     assert bottle["metalContent"]["steelMeltPourCountry"] == "CA"

@@ -327,19 +327,21 @@ def worker(
 # --- demo ----------------------------------------------------------------------------------------
 
 @app.command()
-def demo() -> None:
+def demo(rotate: Annotated[bool, typer.Option(
+        "--rotate", help="Revoke the demo's API key and issue a new one.")] = False) -> None:
     """Create (or reuse) a demo account and print the guide's export lines.
 
     Use it as: eval "$(.venv/bin/entrygo demo)". It prints export ENTRYGO_BASE_URL=… (the
-    running server's address), ENTRYGO_API_KEY=… (a fresh key on every call) and the demo's
-    account, warehouse, broker and product ids.
+    running server's address), ENTRYGO_API_KEY=… and the demo's
+    account, warehouse, broker and product ids. The key is kept in the data folder and
+    printed again by the next call; --rotate replaces it.
     """
     from entrygo.demo import ensure_demo
     from entrygo.kit.running import running_server
 
     settings = Settings()
     db = _database(settings)
-    env = ensure_demo(db, settings)
+    env = ensure_demo(db, settings, rotate=rotate)
     running = running_server(settings.data_dir)
     if running is not None and not settings.public_base_url:
         env["ENTRYGO_BASE_URL"] = running

@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from entrygo.accounts import repository as accounts
 from entrygo.api.validation import parse_json, validate_as
-from entrygo.auth.keys import issue_key
+from entrygo.auth.keys import find_active_key, issue_key, revoke_key
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.repository import AccountScope
+from entrygo.kit.errors import ApiError
+from entrygo.kit.files import write_private
 from entrygo.products.schemas import ProductSync
 from entrygo.products.service import sync_products
 from entrygo.setup import service as setup
@@ -86,8 +90,33 @@ def _as_request(data: dict[str, Any]) -> Any:
     return parse_json(json.dumps(data).encode())
 
 
-def ensure_demo(db: Database, settings: Settings) -> dict[str, str]:
-    """Create or reuse the demo account; return the guide's environment variables."""
+DEMO_KEY_FILE = "demo_api_key"
+"""Where the demo keeps its key's secret (``data_dir``, 0600): keys are stored hashed, so
+this is how a second ``entrygo demo`` can print the same key instead of issuing another."""
+
+
+def _demo_key(session: Session, settings: Settings, account_id: str, *, rotate: bool) -> str:
+    """The demo key's secret: the one issued before while it is still valid, unless
+    ``rotate`` (then that one is revoked and a new one issued)."""
+    path = settings.data_dir / DEMO_KEY_FILE
+    previous = path.read_text().strip() if path.exists() else None
+    if previous:
+        try:
+            row = find_active_key(session, settings.secret, previous)
+        except ApiError:  # revoked, expired, or from a database since reset
+            row = None
+        if row is not None and row.account_id == account_id:
+            if not rotate:
+                return previous
+            revoke_key(session, row.id)
+    key = issue_key(session, settings.secret, account_id=account_id, mode="live", name="demo")
+    write_private(path, key.secret.encode())
+    return key.secret
+
+
+def ensure_demo(db: Database, settings: Settings, *, rotate: bool = False) -> dict[str, str]:
+    """Create or reuse the demo account and its key; return the guide's environment
+    variables."""
     with db.write() as s:
         account = accounts.first_named(s, DEMO_ACCOUNT)
         if account is None:
@@ -107,10 +136,9 @@ def ensure_demo(db: Database, settings: Settings) -> dict[str, str]:
         synced = sync_products(s, acc, validate_as(
             ProductSync, _as_request({"accountId": acc, "items": PRODUCTS})).items)
         product = next(p for p in synced if p.external_id == GUIDE_PRODUCT)
-        key = issue_key(s, settings.secret, account_id=acc, mode="live", name="demo")
         return {
             "ENTRYGO_BASE_URL": settings.base_url,
-            "ENTRYGO_API_KEY": key.secret,
+            "ENTRYGO_API_KEY": _demo_key(s, settings, acc, rotate=rotate),
             "ENTRYGO_ACCOUNT_ID": acc,
             "ENTRYGO_WAREHOUSE_ID": warehouse.id,
             "ENTRYGO_BROKER_ID": broker.id,
