@@ -83,7 +83,7 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         raw_id = request_id.encode()
         is_api = scope.get("path", "").startswith("/api/")
-        status = [CLIENT_CLOSED_REQUEST]
+        status = [500]  # until a response starts: an error escaping the app becomes a 500
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
