@@ -16,8 +16,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrygo.api.validation import parse_json, validate_as
-from entrygo.kit.errors import ApiError, Issue, service_unavailable, validation_error
+from entrygo.api.validation import issue_of, parse_json, validate_as
+from entrygo.kit.errors import ApiError, service_unavailable, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.kit.logs import log_access
 
@@ -230,21 +230,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _query_validation_error(request: Request, exc: Exception) -> Response:
     """Query and path parameters (bodies are validated by ``json_body``)."""
     assert isinstance(exc, RequestValidationError)
-    issues = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "header", "body")]
-        path = ".".join(loc)
-        kind = err.get("type", "")
-        if kind in ("int_parsing", "int_type", "int_from_float"):
-            issues.append(Issue(path, "Expected integer", "invalid_type"))
-        elif kind == "missing":
-            issues.append(Issue(path, "Required", "required"))
-        elif kind in ("greater_than_equal", "greater_than", "string_too_short"):
-            issues.append(Issue(path, "Value is too small", "too_small"))
-        elif kind in ("less_than_equal", "less_than", "string_too_long"):
-            issues.append(Issue(path, "Value is too large", "too_big"))
-        else:
-            issues.append(Issue(path, "Invalid value", "invalid_value"))
+    issues = [issue_of(err, skip=("query", "path", "header", "body")) for err in exc.errors()]
     return error_response(validation_error(issues), request_id_of(request))
 
 

@@ -187,6 +187,7 @@ _EXPECTED = {
     "string_type": "string",
     "int_type": "integer",
     "int_from_float": "integer",
+    "int_parsing": "integer",  # a query parameter that is not a number
     "bool_type": "boolean",
     "dict_type": "object",
     "model_type": "object",
@@ -201,8 +202,10 @@ _CONTRACT_CODES = {
 }
 
 
-def _issue(err: ErrorDetails) -> Issue:
-    path = ".".join(str(p) for p in err["loc"])
+def issue_of(err: ErrorDetails, *, skip: tuple[str, ...] = ()) -> Issue:
+    """One Pydantic error in the contract's vocabulary (body fields, and query and path
+    parameters with their ``skip`` location prefix left out)."""
+    path = ".".join(str(p) for p in err["loc"] if p not in skip)
     kind: str = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
@@ -241,7 +244,7 @@ def _issue(err: ErrorDetails) -> Issue:
 
 
 def issues_from(exc: ValidationError) -> list[Issue]:
-    return [_issue(e) for e in exc.errors(include_url=False)]
+    return [issue_of(e) for e in exc.errors(include_url=False)]
 
 
 def validate_as(model: type[M], data: Any) -> M:
