@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN, jsonable
 from entrygo.db import idempotency as records
-from entrygo.db.database import Database, retryable
+from entrygo.db.database import Database
 from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError, Issue, validation_error
@@ -110,21 +110,17 @@ class Idempotency:
         if isinstance(claimed, Outcome):
             return claimed
         owner = claimed
+
+        def unit(session: Session) -> Outcome:
+            status, body = work(session)
+            self._complete(session, account_id, key, owner, status, body, finish_seconds)
+            return Outcome(status, body, owner=owner)
+
         try:
-            for attempt in range(3):
-                try:
-                    with self.db.write() as session:
-                        status, body = work(session)
-                        self._complete(session, account_id, key, owner, status, body,
-                                       finish_seconds)
-                    return Outcome(status, body, owner=owner)
-                except DBAPIError as exc:  # lost a race (see ``retryable``): run the work again
-                    if attempt == 2 or not retryable(exc):
-                        raise
+            return self.db.transact(unit)  # re-run if it lost a race (``db.retryable``)
         except BaseException:
             self._release(account_id, key, owner)
             raise
-        raise AssertionError("unreachable")
 
     def _complete(self, session: Session, account_id: str, key: str, owner: str, status: int,
                   body: bytes, finish_seconds: float | None) -> None:
