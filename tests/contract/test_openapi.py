@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 import schemathesis
@@ -51,10 +52,64 @@ def test_document_is_valid_openapi_31_and_covers_every_route(spec, app):
     assert execute["requestBody"]["content"]["application/json"]["example"]["batchId"]
     assert {p.get("$ref") for p in execute["parameters"]} >= {
         "#/components/parameters/Idempotency-Key"}
-    conflict = execute["responses"]["409"]["content"]["application/json"]["schema"]
-    assert set(conflict["allOf"][1]["properties"]["errorCode"]["enum"]) == {
+    conflict = execute["responses"]["409"]
+    assert conflict["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+    assert set(conflict["x-error-codes"]) == {
         "IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS", "INVALID_EXPORT_STATE",
         "PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"}
+    assert all(code in conflict["description"] for code in conflict["x-error-codes"])
+
+
+def test_what_generated_clients_need(spec):
+    """One error model referenced by every error response; a clean, unique operationId, a
+    description and a described tag on every operation; non-null what is never null."""
+    operations = [(path, method, op) for path, ops in spec["paths"].items()
+                  for method, op in ops.items()]
+    ids = [op["operationId"] for _, _, op in operations]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[a-z][A-Za-z]+", i) for i in ids), ids
+    assert {"planExport", "executeExport", "inspectExport", "downloadArtifact",
+            "cancelExport", "syncOrders", "syncProducts"} <= set(ids)
+    described = {tag["name"] for tag in spec["tags"] if tag.get("description")}
+    for path, method, op in operations:
+        assert op.get("description"), (method, path)
+        assert set(op["tags"]) <= described, (method, path)
+        for status, response in op["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"}, (method, path, status)
+                assert response["x-error-codes"], (method, path, status)
+    schemas = spec["components"]["schemas"]
+    assert "IssueOut" not in schemas
+    codes = schemas["Error"]["properties"]["errorCode"]["enum"]
+    assert {"VALIDATION_ERROR", "PLAN_STALE", "DELIVERY_IN_PROGRESS", "RATE_LIMITED"} <= set(codes)
+    assert schemas["ErrorDetails"]["properties"]["issues"]["items"] == {
+        "$ref": "#/components/schemas/ValidationIssue"}
+    # a persisted plan and an execution: ids are strings, never null
+    plan = spec["paths"]["/api/exports/plan"]["post"]["responses"]["200"]
+    assert plan["content"]["application/json"]["schema"]["oneOf"] == [
+        {"$ref": "#/components/schemas/PlanOut"}, {"$ref": "#/components/schemas/DryRunPlanOut"}]
+    assert schemas["PlanOut"]["properties"]["exportId"] == {
+        "description": "The batch id (the same as batch_id).", "title": "Exportid",
+        "type": "string"}
+    assert schemas["DryRunPlanOut"]["properties"]["exportId"]["type"] == "null"
+    for name in ("customs_package_id", "customsPackage", "brokerSubmission", "executedAt"):
+        assert "null" not in json.dumps(schemas["ExecuteOut"]["properties"][name]), name
+    # typed groups, timestamps, artifact media types, conditional download
+    assert schemas["OrderOut"]["properties"]["consignee"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/Consignee"}
+    for name, field in [("OrderOut", "createdAt"), ("ExportSummaryOut", "updatedAt"),
+                        ("ArtifactOut", "generated_at"), ("Health", "time")]:
+        assert schemas[name]["properties"][field]["format"] == "date-time", (name, field)
+    download = spec["paths"]["/api/customs-packages/{package_id}/artifacts/{filename}"]["get"]
+    assert set(download["responses"]["200"]["content"]) == {
+        "application/pdf", "text/csv; charset=utf-8", "application/json"}
+    assert "If-None-Match" in {p.get("name") for p in download["parameters"]}
+    key = spec["components"]["parameters"]["Idempotency-Key"]["schema"]
+    assert re.fullmatch(key["pattern"], "order-sync-2026-11-28")
+    assert not re.fullmatch(key["pattern"], " leading-space")
+    assert spec["servers"] and spec["info"]["license"]["identifier"] == "Apache-2.0"
 
 
 def test_guide_flow_responses_match_the_schemas(api, spec, world):

@@ -12,8 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
 from starlette.responses import Response
 
 from entrygo.kit.clock import iso
@@ -33,7 +34,31 @@ def decimal_to_number(value: Decimal) -> int | float:
 
 
 Num = Annotated[Decimal, PlainSerializer(decimal_to_number, return_type=int | float)]
-Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str)]
+Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
+DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+"""An RFC 3339 timestamp already rendered (``kit.clock.iso``), in a response document."""
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+Omittable = Annotated[T | SkipJsonSchema[None], Field(json_schema_extra=_no_default)]
+"""A response field left out of the JSON when it has no value: optional in the published
+schema, never null (``Omittable[str] = None``)."""
+
+
+COMPONENT_REF = "#/components/schemas/{model}"
+"""Where the published contract keeps each model's schema."""
+
+
+def shaped_as(model: type[BaseModel], *, many: bool = False) -> WithJsonSchema:
+    """A group of fields stored as it was sent (the request model's JSON dump) and answered
+    as stored: at run time the field stays that JSON; the published schema is the request
+    model's (``Annotated[dict[str, Any], shaped_as(Consignee)] | None``)."""
+    ref = {"$ref": COMPONENT_REF.format(model=model.__name__)}
+    return WithJsonSchema({"type": "array", "items": ref} if many else ref)
 
 
 class WireModel(BaseModel):

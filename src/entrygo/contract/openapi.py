@@ -13,21 +13,25 @@ defined here once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
 from entrygo import __version__
 from entrygo.api.declare import CONFLICTS, ERROR_MARK, REQUEST_EXAMPLE
+from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN
 from entrygo.api.http import JsonBody
-from entrygo.api.wire import WireModel
+from entrygo.api.wire import COMPONENT_REF, Omittable, WireModel
 from entrygo.auth.context import authenticated
+from entrygo.kit.errors import IssueCode
 
 ERROR_CODES = {
     400: ["INVALID_REQUEST", "VALIDATION_ERROR"],  # INVALID_REQUEST: body not JSON, NUL in URL
@@ -45,27 +49,78 @@ ERROR_CODES = {
     503: ["SERVICE_UNAVAILABLE"],
 }
 ALL_CODES = [code for codes in ERROR_CODES.values() for code in codes]
+ERROR_CODES_EXTENSION = "x-error-codes"
+"""On each error response: the errorCode values that operation answers with that status."""
+
+if TYPE_CHECKING:
+    ErrorCode = str
+else:
+    ErrorCode = Literal[tuple(ALL_CODES)]
 
 
-class IssueOut(WireModel):
-    path: str = Field(description="Dotted path into the body, e.g. items.0.items.1.productId")
+class ValidationIssue(WireModel):
+    """One problem with a request, in ``details.issues`` of a 400 VALIDATION_ERROR."""
+
+    path: str = Field(description="Dotted path into the body or the parameter's name, e.g. "
+                      "items.0.items.1.productId or cursor")
     message: str
-    code: str = Field(json_schema_extra={"enum": [
-        "required", "invalid_type", "too_small", "too_big", "invalid_format", "invalid_value",
-        "unknown_reference", "duplicate"]})
+    code: IssueCode
+
+
+class ErrorDetails(BaseModel):
+    """Structured context of an error; which keys appear depends on ``errorCode``."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
+                              serialize_by_alias=True, extra="allow")
+
+    issues: Omittable[list[ValidationIssue]] = Field(
+        None, description="VALIDATION_ERROR: every problem found, not just the first.")
+    current_state: Omittable[str] = Field(None, description="INVALID_EXPORT_STATE, "
+                                          "DELIVERY_IN_PROGRESS: the batch's state now.")
+    stored_plan_hash: Omittable[str] = Field(None, description="PLAN_STALE, "
+                                             "PLAN_HASH_MISMATCH: the batch's planHash.")
+    current_plan_hash: Omittable[str] = Field(None, description="PLAN_STALE: what planning "
+                                              "the same orders gives now.")
+    blocking_codes: Omittable[list[str]] = Field(None, description="EXPORT_BLOCKED.")
+    order_ids: Omittable[list[str]] = Field(None, description="ORDERS_ALREADY_EXPORTED.")
+    external_ids: Omittable[list[str]] = Field(None, description="ORDER_LOCKED.")
+    export_id: Omittable[str] = Field(None, description="INTERNAL_ERROR during execute: the "
+                                      "batch now FAILED.")
+    submission_status: Omittable[str] = Field(None, description="INVALID_EXPORT_STATE on a "
+                                              "broker-submission retry.")
 
 
 class Error(WireModel):
-    """The flat error envelope of every error (docs/api/contract.md §2.1)."""
+    """The one error envelope of every error response (/docs/api/contract#21-errors). Branch
+    on the HTTP status, then ``errorCode``, then ``field``/``details``."""
 
-    error_code: str = Field(json_schema_extra={"enum": list[JsonValue](ALL_CODES)})
+    error_code: ErrorCode = Field(description="Stable and machine-readable; each operation "
+                                  "lists the codes it can answer per status.")
     message: str = Field(description="For people; branch on errorCode, never on message.")
-    field: str | None = Field(None, description="The field mainly responsible, if one is.")
-    details: dict[str, Any] | None = Field(None, description="Structured context: issues "
-                                           "(VALIDATION_ERROR), currentState, storedPlanHash, "
-                                           "currentPlanHash, blockingCodes, orderIds, "
-                                           "externalIds …")
-    request_id: str
+    field: Omittable[str] = Field(None, description="The field mainly responsible, when one "
+                                  "is.")
+    details: Omittable[ErrorDetails] = None
+    request_id: str = Field(description="Also in the X-Request-Id header; quote it when "
+                            "asking for help.")
+
+
+TAGS = [
+    {"name": "system", "description": "Liveness and a check of the API key and database."},
+    {"name": "setup", "description": "Warehouses (where parcels ship from) and customs "
+     "brokers (who file the entries)."},
+    {"name": "products", "description": "The product catalogue, upserted by externalId, "
+     "each product with its customs readiness."},
+    {"name": "orders", "description": "Consumer orders, upserted by externalId."},
+    {"name": "exports", "description": "Plan a batch, execute it exactly once, inspect it; "
+     "the customs package and its artifacts."},
+]
+"""Every tag an operation carries, described (a router's ``tags=``)."""
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name in camelCase (``plan_export`` is
+    ``planExport``): the app's ``generate_unique_id_function``."""
+    return to_camel(route.name)
 
 
 def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
@@ -78,42 +133,49 @@ def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
     if status == 429:
         headers["RateLimit"] = {"$ref": "#/components/headers/RateLimit"}
         headers["RateLimit-Policy"] = {"$ref": "#/components/headers/RateLimit-Policy"}
-    return {"description": ", ".join(codes), "headers": headers, "content": {
-        "application/json": {"schema": {"allOf": [
-            {"$ref": "#/components/schemas/Error"},
-            {"type": "object", "properties": {"errorCode": {"enum": codes}}}]}}}}
+    return {"description": "errorCode: " + ", ".join(codes), "headers": headers,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            ERROR_CODES_EXTENSION: codes}
 
 
 def build(app: FastAPI) -> dict[str, Any]:
     doc = get_openapi(title="EntryGo", version=__version__, openapi_version="3.1.0",
-                      summary=app.summary, routes=app.routes,
+                      summary=app.summary, routes=app.routes, tags=TAGS,
+                      servers=[{"url": "/", "description": "The server that serves this "
+                                "document (every path starts with /api)."}],
+                      license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+                      contact={"name": "EntryGo maintainers"},
                       description=(
                           "Export-side protocol for cross-border e-commerce into the United "
                           "States: sync, plan, execute (exactly once), inspect. The guides are "
-                          "at /docs. Errors share one envelope; branch on the HTTP status, "
-                          "then `errorCode`, then `field`/`details`."))
+                          "at /docs. Every error is one `Error` envelope; branch on the HTTP "
+                          "status, then `errorCode` (each error response lists the codes it "
+                          "can carry, also as `x-error-codes`), then `field`/`details`."))
     routes = [r for r in api_routes(app.routes) if r.include_in_schema]
     bodies = [body for r in routes if (body := _body_of(r)) is not None]
-    models: list[type[BaseModel]] = [Error, IssueOut]
+    models: list[type[BaseModel]] = [Error]
     for route in routes:
-        if isinstance(route.response_model, type) and issubclass(route.response_model,
-                                                                 BaseModel):
-            models.append(route.response_model)
+        model = route.response_model
+        if get_origin(model) in (Union, UnionType):
+            models += [m for m in get_args(model) if issubclass(m, BaseModel)]
+        elif isinstance(model, type) and issubclass(model, BaseModel):
+            models.append(model)
         body = _body_of(route)
         if body is not None:
             models.append(body.model)
     body_models = {body.model for body in bodies}
     _, defs = models_json_schema(
         [(m, "validation" if m in body_models else "serialization") for m in _unique(models)],
-        ref_template="#/components/schemas/{model}", by_alias=True)
+        ref_template=COMPONENT_REF, by_alias=True)
     components = doc.setdefault("components", {})
     components["schemas"] = defs.get("$defs", {})
     components["securitySchemes"] = {"apiKey": {
         "type": "http", "scheme": "bearer",
         "description": "An API key, shpbndl_live_… or shpbndl_test_…"}}
     components["headers"] = {
-        "X-Request-Id": {"description": "The request's id (a client-sent one of 1-128 safe "
-                         "characters is echoed).", "schema": {"type": "string"}},
+        "X-Request-Id": {"description": "The request's id: the client's own X-Request-Id when "
+                         "it was 1-128 of A-Z a-z 0-9 . _ : -, otherwise a generated req_… id.",
+                         "schema": {"type": "string"}},
         "Idempotent-Replayed": {"description": "true when this is a stored response replayed "
                                 "for a repeated idempotency key.",
                                 "schema": {"type": "string", "enum": ["true"]}},
@@ -124,12 +186,18 @@ def build(app: FastAPI) -> dict[str, Any]:
     }
     components["parameters"] = {
         "Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": False,
-                            "description": "1-255 printable ASCII characters; same key and "
-                            "same request: the stored response is replayed "
-                            "(/docs/api/contract#4-idempotency).",
-                            "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
+                            "description": "1-255 printable ASCII characters, no leading or "
+                            "trailing space. The same key with the same request replays the "
+                            "stored response; with another request it is 409 "
+                            "IDEMPOTENCY_CONFLICT (/docs/api/contract#4-idempotency).",
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                       "pattern": IDEMPOTENCY_KEY_PATTERN.pattern}},
         "X-Request-Id": {"name": "X-Request-Id", "in": "header", "required": False,
-                         "schema": {"type": "string", "maxLength": 128}},
+                         "description": "Your id for this request, echoed in the response "
+                         "and the logs when it is 1-128 of A-Z a-z 0-9 . _ : -; any other "
+                         "value is replaced by a generated id, never refused (a tracing "
+                         "header must not fail a request).",
+                         "schema": {"type": "string"}},
     }
     for route in routes:
         for method in sorted(route.methods or ()):
@@ -185,7 +253,8 @@ def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[
     write = method == "post"
     auth = _authenticated(route)
     body = _body_of(route)
-    params = [p for p in generated.get("parameters", []) if p.get("in") in ("path", "query")]
+    params = [p for p in generated.get("parameters", [])
+              if p.get("in") in ("path", "query", "header")]
     # path parameters in the order of the path (a dependency may declare one: Owned)
     params.sort(key=lambda p: route.path.find(f"{{{p['name']}}}") if p["in"] == "path"
                 else len(route.path))
@@ -199,11 +268,15 @@ def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[
     summary = route.summary or ""
     responses: dict[str, Any] = {}
     model = route.response_model
-    if isinstance(model, type) and issubclass(model, BaseModel):
+    if get_origin(model) in (Union, UnionType):  # one of several shapes (plan: dry run or not)
+        schema: dict[str, Any] = {"oneOf": [{"$ref": f"#/components/schemas/{m.__name__}"}
+                                            for m in get_args(model)]}
+    elif isinstance(model, type) and issubclass(model, BaseModel):
+        schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    if model is not None:
         responses[str(route.status_code or 200)] = {
             "description": summary, "headers": success_headers,
-            "content": {"application/json": {"schema": {
-                "$ref": f"#/components/schemas/{model.__name__}"}}}}
+            "content": {"application/json": {"schema": schema}}}
     declared = {int(status): spec for status, spec in route.responses.items()}
     errors = {status for status, spec in declared.items() if spec.get(ERROR_MARK)}
     responses.update({str(status): spec for status, spec in declared.items()
@@ -217,7 +290,7 @@ def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[
                      *declared.get(409, {}).get(CONFLICTS, [])]
         responses[str(status)] = _error_response(status, codes)
     out: dict[str, Any] = {
-        "operationId": generated.get("operationId"), "summary": summary,
+        "operationId": operation_id(route), "summary": summary,
         "tags": generated.get("tags", []), "parameters": params, "responses": responses,
     }
     if route.description:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -14,6 +14,7 @@ from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import WireResponse, respond
 from entrygo.api.writes import run_write
 from entrygo.artifacts.models import CustomsPackage
+from entrygo.artifacts.render import CONTENT_TYPES
 from entrygo.auth.context import Caller, authenticated
 from entrygo.exports import execute as executing
 from entrygo.exports import repository as repo
@@ -29,6 +30,7 @@ from entrygo.exports.repository import BatchRepository, PackageRepository
 from entrygo.exports.schemas import (
     AccountBody,
     CustomsPackageOut,
+    DryRunPlanOut,
     ExecuteOut,
     ExecuteRequest,
     ExportListOut,
@@ -51,26 +53,33 @@ log = logging.getLogger("entrygo")
 
 @router.post("/api/exports/plan",
              summary="Plan an export: readiness, exclusions, units, planHash",
-             response_model=PlanOut, responses=errors(*WRITE, 404, conflicts=[
+             response_model=PlanOut | DryRunPlanOut, responses=errors(*WRITE, 404, conflicts=[
                  "INVALID_EXPORT_STATE"]),
              openapi_extra=request_example(GUIDE_PLAN))
-def plan(request: Request, caller: Caller = Depends(authenticated),
-         body: PlanRequest = Depends(json_body(PlanRequest))) -> Response:
+def plan_export(request: Request, caller: Caller = Depends(authenticated),
+                body: PlanRequest = Depends(json_body(PlanRequest))) -> Response:
+    """Judges the orders for a U.S. customs entry, deterministically: `readinessState`
+    READY, REVIEW_REQUIRED or BLOCKED with a machine-readable code per finding, the orders
+    excluded and why, one export unit (entry) per consignee, and `planHash`, the fingerprint
+    execute checks. Persists a PLANNED batch (`exportId` set) unless `dryRun` is true
+    (`exportId` null, nothing stored). No external side effects either way."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: service.plan_export(
         s, caller, body, request_id_of(request)))
 
 
 @router.post("/api/exports/execute", summary="Execute a planned batch, exactly once",
-             description="Every check runs before any side effect; the customs package, "
-             "artifacts, broker submission and notifications commit together, then are "
-             "delivered. A failed delivery never rolls the export back.",
              response_model=ExecuteOut, responses=errors(*WRITE, 404, conflicts=[
                  "INVALID_EXPORT_STATE", "PLAN_STALE", "PLAN_HASH_MISMATCH",
                  "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"]),
              openapi_extra=request_example(GUIDE_EXECUTE))
-def execute(request: Request, caller: Caller = Depends(authenticated),
-            body: ExecuteRequest = Depends(json_body(ExecuteRequest))) -> Response:
+def execute_export(request: Request, caller: Caller = Depends(authenticated),
+                   body: ExecuteRequest = Depends(json_body(ExecuteRequest))) -> Response:
+    """Builds the customs package of a PLANNED batch, emails it to the broker and notifies
+    the warehouse, exactly once. Every check runs before any side effect; the package,
+    artifacts, broker submission and notifications commit together, then are delivered. A
+    failed delivery never rolls the export back: it is retried and shows in
+    `brokerSubmission`. After a network error, retry with the same Idempotency-Key."""
     caller.require_account(body.account_id)
     state = request.app.state
     request_id = request_id_of(request)
@@ -111,9 +120,13 @@ def _reload(s: Session, caller: Caller, batch_id: str, view: Any) -> dict[str, A
              summary="Force a broker delivery attempt now", response_model=InspectOut,
              responses=errors(*WRITE, 404, conflicts=["INVALID_EXPORT_STATE",
                                                       "DELIVERY_IN_PROGRESS"]))
-def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
-                     body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
-    """Force a delivery attempt now (the worker retries on its own, with backoff)."""
+def retry_broker_submission(batch_id: str, request: Request,
+                            caller: Caller = Depends(authenticated),
+                            body: AccountBody = Depends(optional_json_body(AccountBody))
+                            ) -> Response:
+    """Attempts the broker delivery of an executed batch now, whatever its backoff (the
+    worker retries on its own). 409 DELIVERY_IN_PROGRESS while another process is sending
+    it; 409 INVALID_EXPORT_STATE when there is nothing to retry."""
     if body.account_id is not None:
         caller.require_account(body.account_id)
     state = request.app.state
@@ -135,8 +148,9 @@ def retry_submission(batch_id: str, request: Request, caller: Caller = Depends(a
 
 @router.get("/api/customs-packages/{package_id}", summary="Get a customs package",
             response_model=CustomsPackageOut, responses=errors(*READ_ONE))
-def get_package(request: Request, package: CustomsPackage = Depends(
+def get_customs_package(request: Request, package: CustomsPackage = Depends(
         Owned(PackageRepository, "package_id"))) -> Response:
+    """A customs package: its artifacts (with sha256 and size) and broker submission."""
     with request.app.state.db.read() as s:  # its artifacts and submission
         return respond(package_view(s, package))
 
@@ -146,19 +160,32 @@ def get_package(request: Request, package: CustomsPackage = Depends(
                 **errors(*READ_ONE),
                 200: {"description": "The artifact's bytes, with its Content-Type, a "
                       "Content-Disposition naming the file and an ETag of its sha256.",
-                      "headers": {"ETag": {"schema": {"type": "string"}},
-                                  "Content-Disposition": {"schema": {"type": "string"}}},
-                      "content": {"application/octet-stream": {"schema": {
-                          "type": "string", "format": "binary"}}}},
-                304: {"description": "Not modified (If-None-Match matched the ETag)."}})
+                      "headers": {
+                          "ETag": {"description": "The sha256 of the bytes, quoted.",
+                                   "schema": {"type": "string"}},
+                          "Content-Disposition": {"description": "attachment; filename=…",
+                                                  "schema": {"type": "string"}}},
+                      "content": {media_type: {"schema": {"type": "string",
+                                                          "format": "binary"}}
+                                  for media_type in CONTENT_TYPES}},
+                304: {"description": "Not modified: If-None-Match matched the ETag.",
+                      "headers": {"ETag": {"description": "The sha256 of the bytes, quoted.",
+                                           "schema": {"type": "string"}}}}})
 def download_artifact(filename: str, request: Request, package: CustomsPackage = Depends(
-        Owned(PackageRepository, "package_id"))) -> Response:
+        Owned(PackageRepository, "package_id")),
+        if_none_match: str | None = Header(
+            None, alias="If-None-Match", max_length=200,
+            description="The ETag of a copy you hold (the quoted sha256): 304 when it still "
+            "matches.")
+        ) -> Response:
+    """One artifact's bytes. Its ETag is its sha256 (as listed in the package): send it
+    back in If-None-Match for a 304."""
     with request.app.state.db.read() as s:
         artifact = repo.artifact_named(s, package.id, filename)
     if artifact is None:
         raise not_found("Artifact")
     etag = f'"{artifact.sha256}"'
-    if request.headers.get("if-none-match") == etag:
+    if if_none_match == etag:
         return Response(status_code=304, headers={"ETag": etag})
     content = request.app.state.store.get(artifact.sha256)
     return Response(content, media_type=artifact.content_type, headers={
@@ -169,8 +196,10 @@ def download_artifact(filename: str, request: Request, package: CustomsPackage =
 @router.post("/api/exports/{batch_id}/cancel", summary="Cancel a PLANNED batch",
              response_model=InspectOut,
              responses=errors(*WRITE, 404, conflicts=["INVALID_EXPORT_STATE"]))
-def cancel(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
-           body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
+def cancel_export(batch_id: str, request: Request, caller: Caller = Depends(authenticated),
+                  body: AccountBody = Depends(optional_json_body(AccountBody))) -> Response:
+    """Cancels a PLANNED batch, releasing its orders for another plan. Any other state:
+    409 INVALID_EXPORT_STATE with `currentState`."""
     if body.account_id is not None:
         caller.require_account(body.account_id)
 
@@ -186,6 +215,7 @@ def cancel(batch_id: str, request: Request, caller: Caller = Depends(authenticat
 def list_exports(request: Request, caller: Caller = Depends(authenticated),
                  page: PageParams = Depends(),
                  state: ExportState | None = Query(None)) -> Response:
+    """The account's export batches, newest first, a page at a time; `state` filters."""
     where = [ExportBatch.state == state] if state else []
     with request.app.state.db.read() as s:
         rows = BatchRepository(s, caller).page(page, *where)
@@ -194,8 +224,11 @@ def list_exports(request: Request, caller: Caller = Depends(authenticated),
 
 @router.get("/api/exports/{batch_id}", summary="Inspect a batch: the canonical read model",
             response_model=InspectOut, responses=errors(*READ_ONE))
-def inspect(batch_id: str, request: Request,
-            caller: Caller = Depends(authenticated)) -> Response:
+def inspect_export(batch_id: str, request: Request,
+                   caller: Caller = Depends(authenticated)) -> Response:
+    """The canonical read model of a batch: the plan as the client was told it, the
+    customs package and its artifacts, broker submission, notifications and the event
+    timeline."""
     state = request.app.state
     with state.db.read() as s:
         body = inspect_bytes(s, state.inspect_cache, caller, batch_id)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from entrygo.api.fields import CountryCode, Id, IdempotencyKeyField, trimmed
 from entrygo.api.validation import RequestModel
-from entrygo.api.wire import WireModel, decimal_to_number
+from entrygo.api.wire import DateTime, Omittable, Page, WireModel, decimal_to_number
 from entrygo.events.service import EVENT_TYPES
 from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
@@ -176,8 +176,8 @@ class ValidationMessageOut(WireModel):
     product_id: str | None
     field: str | None
     reference: str | None
-    export_unit_id: str | None = Field(None, description="Only on export-unit findings.")
-    order_ids: list[str] | None = Field(None, description="Only on export-unit findings.")
+    export_unit_id: Omittable[str] = Field(None, description="Only on export-unit findings.")
+    order_ids: Omittable[list[str]] = Field(None, description="Only on export-unit findings.")
 
 
 class FlagOut(WireModel):
@@ -196,8 +196,8 @@ class MissingDataOut(WireModel):
 class ExclusionOut(WireModel):
     order_id: str
     reason: ExclusionReason
-    codes: list[MessageCode] | None = Field(None, description="The blocking codes, for "
-                                                             "BLOCKING_ISSUES.")
+    codes: Omittable[list[MessageCode]] = Field(None, description="The blocking codes, for "
+                                                                 "BLOCKING_ISSUES.")
 
 
 class ExportUnitOut(WireModel):
@@ -220,12 +220,9 @@ class TotalsOut(WireModel):
     net_weight_kg: float
 
 
-class PlanOut(WireModel):
-    export_id: str | None = Field(description="The batch id; null for a dry run.")
-    batch_id: str | None = Field(alias="batch_id")
-    state: ExportState | None
-    status: ExportState | None
-    dry_run: bool
+class PlanFields(WireModel):
+    """What every plan answer carries, dry run or not."""
+
     plan_hash: str = Field(pattern=r"^planhash_[0-9a-f]{64}$")
     readiness_state: ReadinessState
     validation_messages: list[ValidationMessageOut]
@@ -242,7 +239,27 @@ class PlanOut(WireModel):
     rules_version: str
     reference_data_version: str
     next_recommended_action: NextAction = Field(alias="next_recommended_action")
-    created_at: str
+    created_at: DateTime
+
+
+class PlanOut(PlanFields):
+    """A persisted plan: a PLANNED batch (or, re-planned, the batch's new plan)."""
+
+    export_id: str = Field(description="The batch id (the same as batch_id).")
+    batch_id: str = Field(alias="batch_id")
+    state: ExportState
+    status: ExportState = Field(description="The same as state (the guide's name).")
+    dry_run: Literal[False]
+
+
+class DryRunPlanOut(PlanFields):
+    """A dry run's answer: the same judgement, nothing stored, so no batch id or state."""
+
+    export_id: None
+    batch_id: None = Field(alias="batch_id")
+    state: None
+    status: None
+    dry_run: Literal[True]
 
 
 class PackageRefOut(WireModel):
@@ -260,7 +277,7 @@ class ArtifactOut(WireModel):
     content_type: str = Field(alias="content_type")
     size_bytes: int = Field(alias="size_bytes")
     sha256: str
-    generated_at: str = Field(alias="generated_at")
+    generated_at: DateTime = Field(alias="generated_at")
 
 
 class BrokerSubmissionOut(WireModel):
@@ -269,10 +286,10 @@ class BrokerSubmissionOut(WireModel):
     status: Literal["queued", "sent", "retrying", "failed"]
     recipient_email: str = Field(alias="recipient_email")
     subject: str
-    sent_at: str | None = Field(alias="sent_at")
+    sent_at: DateTime | None = Field(alias="sent_at")
     error_message: str | None = Field(alias="error_message")
     attempts: int
-    next_attempt_at: str | None = Field(alias="next_attempt_at")
+    next_attempt_at: DateTime | None = Field(alias="next_attempt_at")
     transport: Literal["smtp", "outbox"] | None = Field(
         description="How the last attempt went out; null before the first attempt.")
     message_id: str = Field(alias="message_id", description="Stable per submission.")
@@ -284,7 +301,7 @@ class NotificationOut(WireModel):
     channel: Literal["email"]
     recipient: str
     status: Literal["queued", "sent", "retrying", "failed"]
-    sent_at: str | None = Field(alias="sent_at")
+    sent_at: DateTime | None = Field(alias="sent_at")
     error_message: str | None = Field(alias="error_message")
     attempts: int
 
@@ -292,30 +309,40 @@ class NotificationOut(WireModel):
 class EventOut(WireModel):
     id: str
     type: EventType
-    occurred_at: str
+    occurred_at: DateTime
     request_id: str | None
     data: dict[str, Any]
 
 
 class ExecutionOut(WireModel):
+    """A batch's execution, as inspect shows it: null until the batch is executed."""
+
     customs_package_id: str | None = Field(alias="customs_package_id")
     customs_package: PackageRefOut | None
     artifacts: list[ArtifactOut]
     broker_submission: BrokerSubmissionOut | None
     notifications: list[NotificationOut]
-    executed_at: str | None
+    executed_at: DateTime | None
 
 
-class ExecuteOut(ExecutionOut):
+class ExecuteOut(WireModel):
+    """An executed batch: its package, artifacts and broker submission always exist."""
+
     export_id: str
     batch_id: str = Field(alias="batch_id")
     status: ExportState
     state: ExportState
     plan_hash: str
+    customs_package_id: str = Field(alias="customs_package_id")
+    customs_package: PackageRefOut
+    artifacts: list[ArtifactOut]
+    broker_submission: BrokerSubmissionOut
+    notifications: list[NotificationOut]
+    executed_at: DateTime
 
 
 class InspectOut(PlanOut, ExecutionOut):
-    updated_at: str
+    updated_at: DateTime
     events: list[EventOut]
 
 
@@ -330,15 +357,13 @@ class ExportSummaryOut(WireModel):
     broker_id: str
     destination_country: str
     totals: TotalsOut
-    created_at: str
-    updated_at: str
-    executed_at: str | None
+    created_at: DateTime
+    updated_at: DateTime
+    executed_at: DateTime | None
 
 
-class ExportListOut(WireModel):
-    data: list[ExportSummaryOut]
-    has_more: bool = Field(alias="has_more")
-    next_cursor: str | None = Field(alias="next_cursor")
+class ExportListOut(Page[ExportSummaryOut]):
+    """A page of export batches, newest first."""
 
 
 class CustomsPackageOut(WireModel):
@@ -346,6 +371,6 @@ class CustomsPackageOut(WireModel):
     export_batch_id: str
     package_number: str
     state: Literal["generated", "sent_to_broker", "delivery_failed"]
-    created_at: str
+    created_at: DateTime
     artifacts: list[ArtifactOut]
     broker_submission: BrokerSubmissionOut | None

@@ -30,6 +30,9 @@ router = APIRouter(tags=["orders"])
              openapi_extra=request_example(GUIDE_ORDER))
 def sync_orders(request: Request, caller: Caller = Depends(authenticated),
                 body: OrderSync = Depends(json_body(OrderSync))) -> Response:
+    """Creates or updates 1-1,000 orders by `externalId`, all or nothing. Lines name
+    products by id (unknown ids are 400 `unknown_reference`). An order in a batch being
+    executed or already exported cannot change: 409 ORDER_LOCKED with its `externalIds`."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: {
         "data": service.sync_orders(s, caller.account_id, body.items)})
@@ -41,6 +44,7 @@ def list_orders(request: Request, caller: Caller = Depends(authenticated),
                 page: PageParams = Depends(),
                 external_id: str | None = Query(None, alias="externalId", max_length=128)
                 ) -> Response:
+    """The account's orders, newest first, a page at a time; `externalId` finds one."""
     where = [Order.external_id == external_id] if external_id is not None else []
     with request.app.state.db.read() as s:
         rows = OrderRepository(s, caller).page(page, *where)
@@ -51,5 +55,6 @@ def list_orders(request: Request, caller: Caller = Depends(authenticated),
             responses=errors(*READ_ONE))
 def get_order(request: Request,
               order: Order = Depends(Owned(OrderRepository, "order_id"))) -> Response:
+    """One order of the caller's account with its lines."""
     with request.app.state.db.read() as s:  # its lines
         return respond(service.orders_out(s, [order])[0])

@@ -21,7 +21,15 @@ from entrygo.api.fields import (
     trimmed,
 )
 from entrygo.api.validation import RequestModel
-from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, decimal_to_number
+from entrygo.api.wire import (
+    Batch,
+    Num,
+    Page,
+    Timestamp,
+    WireModel,
+    decimal_to_number,
+    shaped_as,
+)
 from entrygo.kit.clock import iso
 
 MAX_LINES_PER_ORDER = 250
@@ -95,7 +103,7 @@ class OrderOut(WireModel):
     destination_postal_code: str | None
     items: list[LineOut]
     metadata: dict[str, Any] | None
-    consignee: dict[str, Any] | None
+    consignee: Annotated[dict[str, Any], shaped_as(Consignee)] | None
     ordered_at: Timestamp | None
     currency: str | None
     incoterm: str | None

@@ -28,6 +28,9 @@ router = APIRouter(tags=["products"])
              response_model=ProductSyncResult, responses=errors(*WRITE))
 def sync_products(request: Request, caller: Caller = Depends(authenticated),
                   body: ProductSync = Depends(json_body(ProductSync))) -> Response:
+    """Creates or updates 1-1,000 products by `externalId`, all or nothing: one invalid
+    item refuses the whole request (400 VALIDATION_ERROR listing every issue). Each answer
+    carries the product's readiness (what a customs entry still needs) and its `syncStatus`."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: DataList(
         data=service.sync_products(s, caller.account_id, body.items)))
@@ -39,6 +42,7 @@ def list_products(request: Request, caller: Caller = Depends(authenticated),
                   page: PageParams = Depends(),
                   external_id: str | None = Query(None, alias="externalId", max_length=128)
                   ) -> Response:
+    """The account's products, newest first, a page at a time; `externalId` finds one."""
     where = [Product.external_id == external_id] if external_id is not None else []
     with request.app.state.db.read() as s:
         rows = ProductRepository(s, caller).page(page, *where)
@@ -49,4 +53,5 @@ def list_products(request: Request, caller: Caller = Depends(authenticated),
             response_model=ProductOut, responses=errors(*READ_ONE))
 def get_product(product: Product = Depends(Owned(ProductRepository, "product_id"))
                 ) -> Response:
+    """One product with its readiness: the codes saying what a customs entry still needs."""
     return respond(product_out(service.product_record(product)))

@@ -20,7 +20,7 @@ from entrygo.api.fields import (
     trimmed,
 )
 from entrygo.api.validation import RequestModel
-from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel
+from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, shaped_as
 from entrygo.readiness import reference
 from entrygo.readiness.facts import ProductFacts
 from entrygo.readiness.findings import ReadinessState
@@ -142,14 +142,14 @@ class ProductOut(WireModel):
     customs_description: str | None
     hts_code: str | None
     country_of_origin: str | None
-    manufacturer: dict[str, Any] | None
+    manufacturer: Annotated[dict[str, Any], shaped_as(Manufacturer)] | None
     mid: str | None
     net_weight_kg: Num | None
     reference_value_usd: Num | None
-    materials: list[dict[str, Any]] | None
-    metal_content: dict[str, Any] | None
-    pga: dict[str, Any] | None
-    battery: dict[str, Any] | None
+    materials: Annotated[list[dict[str, Any]], shaped_as(Material, many=True)] | None
+    metal_content: Annotated[dict[str, Any], shaped_as(MetalContent)] | None
+    pga: Annotated[dict[str, Any], shaped_as(Pga)] | None
+    battery: Annotated[dict[str, Any], shaped_as(Battery)] | None
     excise_category: ExciseCategory
     meta: dict[str, Any] | None = Field(alias="metadata")
     readiness: ProductReadiness

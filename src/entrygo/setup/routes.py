@@ -30,6 +30,9 @@ router = APIRouter(tags=["setup"])
              response_model=WarehouseOut, responses=errors(*WRITE))
 def create_warehouse(request: Request, caller: Caller = Depends(authenticated),
                      body: WarehouseCreate = Depends(json_body(WarehouseCreate))) -> Response:
+    """Creates a warehouse: the place parcels ship from. Its address is printed on the
+    commercial invoice, and its `notifyEmail` is told when a batch is executed. A
+    warehouse-scoped API key cannot create warehouses (403 INVALID_ACCOUNT_SCOPE)."""
     caller.require_account(body.account_id)
     if caller.warehouse_id is not None:
         raise account_scope("A warehouse-scoped API key cannot create warehouses.")
@@ -41,6 +44,7 @@ def create_warehouse(request: Request, caller: Caller = Depends(authenticated),
             responses=errors(*LIST))
 def list_warehouses(request: Request, caller: Caller = Depends(authenticated),
                     page: PageParams = Depends()) -> Response:
+    """The account's warehouses, newest first, a page at a time (`limit`, `cursor`)."""
     with request.app.state.db.read() as s:
         rows = WarehouseRepository(s, caller).page(page)
     return respond(page_of([WarehouseOut.of(r) for r in rows], page))
@@ -50,6 +54,7 @@ def list_warehouses(request: Request, caller: Caller = Depends(authenticated),
             response_model=WarehouseOut, responses=errors(*READ_ONE))
 def get_warehouse(warehouse: Warehouse = Depends(Owned(WarehouseRepository, "warehouse_id"))
                   ) -> Response:
+    """One warehouse of the caller's account (404 for any other id)."""
     return respond(WarehouseOut.of(warehouse))
 
 
@@ -57,6 +62,8 @@ def get_warehouse(warehouse: Warehouse = Depends(Owned(WarehouseRepository, "war
              response_model=BrokerOut, responses=errors(*WRITE))
 def create_broker(request: Request, caller: Caller = Depends(authenticated),
                   body: BrokerCreate = Depends(json_body(BrokerCreate))) -> Response:
+    """Creates a customs broker: where executed customs packages are emailed, with the
+    filer code printed on the package."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: BrokerOut.of(
         service.create_broker(s, caller.account_id, body)), status=201)
@@ -66,6 +73,7 @@ def create_broker(request: Request, caller: Caller = Depends(authenticated),
             responses=errors(*LIST))
 def list_brokers(request: Request, caller: Caller = Depends(authenticated),
                  page: PageParams = Depends()) -> Response:
+    """The account's brokers, newest first, a page at a time (`limit`, `cursor`)."""
     with request.app.state.db.read() as s:
         rows = BrokerRepository(s, caller).page(page)
     return respond(page_of([BrokerOut.of(r) for r in rows], page))
@@ -74,4 +82,5 @@ def list_brokers(request: Request, caller: Caller = Depends(authenticated),
 @router.get("/api/brokers/{broker_id}", summary="Get a broker", response_model=BrokerOut,
             responses=errors(*READ_ONE))
 def get_broker(broker: Broker = Depends(Owned(BrokerRepository, "broker_id"))) -> Response:
+    """One broker of the caller's account (404 for any other id)."""
     return respond(BrokerOut.of(broker))

@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from entrygo import __version__
 from entrygo.api.declare import errors
-from entrygo.api.wire import WireModel, respond
+from entrygo.api.wire import DateTime, WireModel, respond
 from entrygo.auth.context import Caller, authenticated
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import service_unavailable
@@ -32,7 +32,7 @@ class KeyInfo(WireModel):
 class Health(WireModel):
     status: str
     version: str
-    time: str
+    time: DateTime
     database: DatabaseStatus
     account_id: str
     api_key: KeyInfo
@@ -40,13 +40,18 @@ class Health(WireModel):
 
 @router.get("/api/system/live", summary="Liveness (no auth), for load balancers",
             response_model=Live)
-def live() -> Response:
+def check_liveness() -> Response:
+    """Answers 200 while the process serves requests. Needs no API key and touches no
+    database: point a load balancer's liveness probe here."""
     return respond(Live())
 
 
 @router.get("/api/system/health", summary="Check the API key and the database",
             response_model=Health, responses=errors(503))
-def health(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+def check_health(request: Request, caller: Caller = Depends(authenticated)) -> Response:
+    """Checks the API key (its account, id, mode and warehouse scope) and that the database
+    answers. A good first call for a new integration, and a readiness probe (503
+    SERVICE_UNAVAILABLE while the database does not answer)."""
     db = request.app.state.db
     try:
         db.ping()

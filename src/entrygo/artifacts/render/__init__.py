@@ -40,7 +40,8 @@ from entrygo.artifacts.render.text import latin1
 from entrygo.artifacts.snapshot import PackageSnapshot
 
 __all__ = [
-    "COMMERCIAL_INVOICE_COLUMNS", "CSV", "ENTRY_LINES_COLUMNS", "FORMAT_VERSION", "JSON",
+    "COMMERCIAL_INVOICE_COLUMNS", "CONTENT_TYPES", "CSV", "ENTRY_LINES_COLUMNS", "FORMAT_VERSION",
+    "JSON",
     "MANIFEST_FORMAT", "METALS_COLUMNS", "PACKING_LIST_COLUMNS", "PDF", "READINESS_REPORT_FORMAT",
     "RenderedArtifact", "has_section232", "latin1", "render_all", "render_commercial_invoice_csv",
     "render_commercial_invoice_pdf", "render_entry_lines_csv", "render_manifest",
@@ -50,6 +51,8 @@ __all__ = [
 JSON = "application/json"
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
+CONTENT_TYPES = (JSON, PDF, CSV)
+"""Every Content-Type an artifact is served with (the download's published media types)."""
 
 
 @dataclass(frozen=True)
