@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -64,5 +65,37 @@ def test_every_docs_page_renders_in_chromium(chromium, sqlite_url, tmp_path):
                "--window-size=1280,1600")
         png = shot.read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000  # a real, non-blank page
+    finally:
+        server.stop()
+
+
+def search_results(chromium: str, url: str) -> tuple[str, list[str]]:
+    """The search status and result links of ``url`` once its script has run (the index is
+    fetched: give it virtual time)."""
+    dom = browse(chromium, url, "--dump-dom", "--virtual-time-budget=10000")
+    form = dom.split('<form class="search"', 1)[1].split("</form>", 1)[0]
+    assert "hidden" not in form.split(">", 1)[0]  # the script showed the search box
+    status = re.search(r'<p class="search-status"[^>]*>(.*?)</p>', form, re.S)
+    return (status.group(1) if status else ""), re.findall(r'<li><a href="([^"]+)"', form)
+
+
+def test_the_search_box_finds_pages_and_sections_in_chromium(chromium, sqlite_url, tmp_path):
+    settings = Settings(database_url=sqlite_url, data_dir=tmp_path, secret_key=TEST_SECRET)
+    server = ServerProcess(settings, tmp_path / "server.log", {})
+    base = server.start()
+    try:
+        # ?q= fills the box and searches, as typing does: a word of one guide leads there.
+        status, links = search_results(chromium, f"{base}/docs/guides/first-export?q=steelworks")
+        assert links and status.endswith("results:" if len(links) > 1 else "result:")
+        assert all(link.startswith("/docs/guides/warehouse-integration#") for link in links)
+        # A rule code leads to its row of the generated page.
+        _, links = search_results(chromium, f"{base}/docs?q=METALS_REVIEW_RECOMMENDED")
+        assert links[0] == "/docs/concepts/readiness#METALS_REVIEW_RECOMMENDED", links
+        # Words of a page's title and of one of its headings find that page and that section.
+        _, links = search_results(chromium, f"{base}/docs?q=first%20export%20execute")
+        assert links[:2] == ["/docs/guides/first-export",
+                             "/docs/guides/first-export#6-execute-the-export"], links
+        status, links = search_results(chromium, f"{base}/docs?q=zzqxnothing")
+        assert status == "No results." and links == []
     finally:
         server.stop()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -86,6 +89,11 @@ def test_every_page_has_the_navigation_and_the_footer(client: TestClient, path: 
     assert nav.count('aria-current="page"') == 1
     assert f"EntryGo {__version__}" in text.split('<footer class="site-footer">', 1)[1]
     assert "border-collapse" in text  # the stylesheet is inlined
+    # The search box is there, hidden until the inlined script shows it (no JavaScript: the page
+    # is as it was); nothing is loaded from elsewhere.
+    assert '<form class="search" role="search" data-index="/docs/search-index.json" hidden>' in nav
+    assert "form.search" in text.split("<script>", 1)[1]  # the script is inlined too
+    assert not re.search(r"<script[^>]* src=|<link[^>]* href=|https?://[^\s\"'<]*\.js\b", text)
 
 
 def test_readiness_page_is_generated_from_the_catalogue(client: TestClient) -> None:
@@ -304,3 +312,176 @@ def test_an_unknown_docs_page_is_an_html_404_with_the_navigation(client):
     assert "Page not found" in r.text and "/docs/guides/no-such-page" in r.text
     for path in ALL_PAGES:  # the site's navigation is there, every page linked
         assert f'href="{path}"' in r.text, path
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def index_pages(index: dict, term: str) -> set[str]:
+    return {index["pages"][index["sections"][n]["page"]]["path"] for n, _ in index["terms"][term]}
+
+
+def test_the_search_index_covers_every_page(client: TestClient) -> None:
+    resp = client.get("/docs/search-index.json")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.headers["cache-control"] == "no-cache"
+    assert client.get("/docs/search-index.json", headers={
+        "If-None-Match": resp.headers["etag"]}).status_code == 304
+    index = resp.json()
+    assert [page["path"] for page in index["pages"]] == [page.path for page in site.PAGES]
+    pages = {path: client.get(path).text for path in ALL_PAGES}
+    for page in index["pages"]:  # each page is indexed under its title, on its top section
+        assert f"<h1>{html.escape(page['title'], quote=False)}</h1>" in pages[page["path"]]
+    for section in index["sections"]:  # and each section links to an anchor that exists
+        path = index["pages"][section["page"]]["path"]
+        if section["anchor"]:
+            assert f'id="{section["anchor"]}"' in pages[path], (path, section)
+    # A word that only one page uses maps to that page, and only to it.
+    term = "steelworks"
+    assert [source for source in MARKDOWN_PAGES.values()
+            if term in (DOCS / source).read_text(encoding="utf-8").lower()] == [
+        "guides/warehouse-integration.md"]
+    assert term not in pages["/docs/concepts/readiness"].lower()
+    assert index_pages(index, term) == {"/docs/guides/warehouse-integration"}
+    # The generated page is indexed too: a rule code leads to its row.
+    code = "METALS_REVIEW_RECOMMENDED"
+    rows = [index["sections"][n] for n, _ in index["terms"][code.lower()]]
+    assert any(row["anchor"] == code and row["heading"] == code for row in rows)
+    assert set(index["stopWords"]) >= site.STOP_WORDS and "the" not in index["terms"]
+
+
+def test_the_search_index_weighs_titles_then_headings_then_text() -> None:
+    page = site.Page("/docs/x", "x.md", "Label word", "Guides")
+    title, content = site.render_markdown(
+        "# Alpha title\n\nIntro bravo.\n\n## Bravo heading\n\nCharlie, charlie, charlie, "
+        "charlie, charlie.\n\n```sh\necho delta\n```\n\n##### Small echo\n")
+    index = site.search_index([(page, title, content)])
+    assert index["pages"] == [{"path": "/docs/x", "title": "Alpha title", "label": "Label word"}]
+    top, section = index["sections"]
+    assert top == {"page": 0, "anchor": "", "heading": "", "excerpt": "Intro bravo."}
+    assert section["anchor"] == "bravo-heading" and section["heading"] == "Bravo heading"
+    assert section["excerpt"] == "Charlie, charlie, charlie, charlie, charlie. Small echo"
+    terms = index["terms"]
+    assert terms["alpha"] == [(0, 10)] and terms["label"] == [(0, 10)]
+    assert terms["bravo"] == [(0, 1), (1, 5)]
+    assert terms["charlie"] == [(1, 4)]  # text counts, up to a cap
+    assert terms["delta"] == [(1, 1)] and terms["small"] == [(1, 1)]  # code and h5 are text
+
+
+def test_the_search_index_follows_the_pages(
+        client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "guides").mkdir()
+    source = tmp_path / "guides" / "first-export.md"
+    source.write_text("# Version one\n\nZebra.\n", encoding="utf-8")
+    monkeypatch.setattr(site, "docs_dir", lambda: tmp_path)
+    monkeypatch.setattr(site, "_index_cache", {})
+    first = client.get("/docs/search-index.json")
+    index = first.json()
+    # Pages whose source is missing are left out, as they are not served; the generated one stays.
+    assert [page["path"] for page in index["pages"]] == [
+        "/docs/guides/first-export", "/docs/concepts/readiness"]
+    assert index_pages(index, "zebra") == {"/docs/guides/first-export"}
+    source.write_text("# Version two\n\nYak.\n", encoding="utf-8")
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    second = client.get("/docs/search-index.json")
+    assert second.headers["etag"] != first.headers["etag"]
+    assert "yak" in second.json()["terms"] and "zebra" not in second.json()["terms"]
+
+
+# --- curl bodies ----------------------------------------------------------------------------------
+
+SHELL_FENCE = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
+SHELL_HTML = re.compile(r'<pre><code class="language-sh">(.*?)</code></pre>', re.S)
+SHELL_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ENTRYGO_ACCOUNT_ID": "acc_123",
+             "ENTRYGO_WAREHOUSE_ID": "wh_123", "ENTRYGO_BROKER_ID": "br_123",
+             "ENTRYGO_PRODUCT_ID": "prod_123", "ENTRYGO_API_KEY": "key",
+             "ENTRYGO_BASE_URL": "http://127.0.0.1:1"}
+DATA_OPTIONS = ("-d", "--data", "--data-raw")
+
+
+def curl_commands(script: str) -> list[str]:
+    """Each curl command of a shell script: from a line starting with ``curl`` to the first line
+    that neither ends in a backslash nor leaves a single quote open."""
+    commands: list[str] = []
+    lines: list[str] | None = None
+    for line in script.splitlines():
+        if lines is None and line.startswith("curl "):
+            lines = []
+        if lines is not None:
+            lines.append(line)
+            command = "\n".join(lines)
+            if not line.endswith("\\") and command.count("'") % 2 == 0:
+                commands.append(command)
+                lines = None
+    return commands
+
+
+def curl_arguments(command: str) -> list[str]:
+    """The arguments bash hands curl when it runs ``command`` as pasted (curl stubbed out)."""
+    ran = subprocess.run(["bash", "-c", 'curl() { printf "%s\\0" "$@"; }\n' + command],
+                         capture_output=True, text=True, env=SHELL_ENV, timeout=10)
+    assert ran.returncode == 0, (command, ran.stderr)
+    return ran.stdout.split("\0")[:-1]
+
+
+def test_a_guide_shows_curl_bodies_as_indented_json(client: TestClient) -> None:
+    text = html.unescape(client.get("/docs/guides/first-export").text)
+    assert """-d '{
+  "accountId": "'"$ENTRYGO_ACCOUNT_ID"'",
+  "items": [
+    {
+      "externalId": "ord-ext-1001",
+""" in text
+    source = (DOCS / "guides" / "first-export.md").read_text(encoding="utf-8")
+    assert '\n"externalId": "ord-ext-1001",' in source  # the Markdown itself is left as it was
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
+def test_indented_curl_commands_still_run_and_send_the_same_json(client: TestClient) -> None:
+    indented = 0
+    for path, source in MARKDOWN_PAGES.items():
+        written = SHELL_FENCE.findall((DOCS / source).read_text(encoding="utf-8"))
+        shown = [html.unescape(block) for block in SHELL_HTML.findall(client.get(path).text)]
+        assert len(written) == len(shown), path
+        for before, after in zip(written, shown, strict=True):
+            syntax = subprocess.run(["bash", "-n"], input=after, capture_output=True, text=True)
+            assert syntax.returncode == 0, (path, after, syntax.stderr)
+            for old, new in zip(curl_commands(before), curl_commands(after), strict=True):
+                old_args, new_args = curl_arguments(old), curl_arguments(new)
+                assert len(old_args) == len(new_args), (path, new)
+                for i, (was, now) in enumerate(zip(old_args, new_args, strict=True)):
+                    if i and old_args[i - 1] in DATA_OPTIONS and was != now:
+                        value = json.loads(now)  # with the variables substituted by bash
+                        assert value == json.loads(was), (path, new)
+                        assert now == json.dumps(value, indent=2, ensure_ascii=False), now
+                        indented += 1
+                    else:
+                        assert was == now, (path, new)
+    assert indented >= 14  # every -d body the guides and the API pages hold today
+
+
+def test_only_json_bodies_in_shell_blocks_are_indented() -> None:
+    indent = site.indent_curl_bodies
+    assert indent("curl -d '{\"a\": [1, {}], \"b\": {\"c\": []}}' x") == (
+        "curl -d '{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {\n    \"c\": []\n  }\n}' x")
+    assert indent("""curl --data-raw '["'"$ID"'"]'""") == """curl --data-raw '[\n  "'"$ID"'"\n]'"""
+    for kept in ("curl -d 'a=b&c=d' x",                  # a form body
+                 "curl -d '{\"a\": 1,}' x",               # not JSON
+                 """curl -d '{"n": '"$N"'}' x""",         # a variable outside a JSON string
+                 """curl -d '{"n": "'$(date)'"}' x""",    # a command substitution
+                 """curl -d "{\"a\": 1}" x""",            # not single-quoted
+                 "curl -d '{\"a\": 1' x",                 # the quote never closes
+                 "echo -dx '{\"a\": 1}'"):
+        assert indent(kept) == kept, kept
+    # Tokens keep their spelling: numbers, escapes and repeated keys are not rewritten.
+    assert site.indent_json('{"a":1e5,"a":"\\u00e9\u2026"}') == (
+        '{\n  "a": 1e5,\n  "a": "\\u00e9\u2026"\n}')
+    value = {"x": [1, 2.5, None, True, {"y": "z"}], "e": {}, "f": []}
+    assert site.indent_json(json.dumps(value)) == json.dumps(value, indent=2)
+    # Only shell code blocks: JSON or text blocks show what the Markdown says.
+    _, rendered = site.render_markdown("```text\ncurl -d '{\"a\": 1}'\n```\n\n"
+                                       "```bash\ncurl -d '{\"a\": 1}'\n```\n")
+    assert "curl -d '{&quot;a&quot;: 1}'\n</code>" in rendered
+    assert "curl -d '{\n  &quot;a&quot;: 1\n}'" in rendered

@@ -5,17 +5,24 @@ tables, raw HTML escaped) into one page template. ``/docs/concepts/readiness`` h
 file: it is generated from the readiness engine's own catalogue and reference data, so the page
 cannot disagree with the rules the engine applies. Rendered pages are cached per process, keyed
 by path and the source file's modification time, so an edited file shows on the next request.
+
+Two things are added at render time, never written into the Markdown: curl bodies in shell code
+blocks are laid out as indented JSON (the sources keep them flush left, which is easy to edit but
+hard to read), and ``/docs/search-index.json`` is built from the very pages served here, so the
+search box in the navigation finds what the pages say, including the generated one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -37,6 +44,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TYPE = "text/html; charset=utf-8"
 OPENAPI_PATH = "/docs/api/openapi"
 READINESS_PATH = "/docs/concepts/readiness"
+SEARCH_INDEX_PATH = "/docs/search-index.json"
 
 
 @dataclass(frozen=True)
@@ -117,9 +125,12 @@ def _plain(inline: Token) -> str:
 
 
 def _prepare(tokens: Sequence[Token], source: str) -> None:
-    """Rewrite links, give h2-h4 anchors and link code spans that name a served page."""
+    """Rewrite links, give h2-h4 anchors, link code spans that name a served page and lay out
+    the JSON bodies of curl commands in shell code blocks."""
     seen: dict[str, int] = {}
     for i, token in enumerate(tokens):
+        if token.type == "fence" and token.info.split()[:1] in (["sh"], ["bash"], ["shell"]):
+            token.content = indent_curl_bodies(token.content)
         if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
             slug = _slug(_plain(tokens[i + 1])) or "section"
             n = seen.get(slug, 0)
@@ -146,6 +157,82 @@ def _code_inline(self: Any, tokens: Sequence[Token], idx: int, options: Any, env
     code = f"<code>{html.escape(token.content, quote=False)}</code>"
     href = token.meta.get("href")
     return f'<a href="{html.escape(href)}">{code}</a>' if href else code
+
+
+# --- curl bodies in shell code blocks -----------------------------------------------------------
+
+_DATA_OPTION = re.compile(r"(?<!\S)(?:-d|--data|--data-raw|--data-binary|--json)[ \t]+(?=')")
+_SHELL_PIECE = re.compile(r"""'([^']*)'|("\$(?:\w+|\{\w+\})")""")
+"""A single-quoted stretch, or a spliced ``"$VARIABLE"`` as in ``'{"id": "'"$ID"'"}'``."""
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+_SPLICE = "\ue000{}\ue001"
+"""Stands in for a spliced variable while the JSON around it is parsed (private-use marks)."""
+
+
+def indent_json(text: str) -> str | None:
+    """``text`` laid out as ``json.dumps(value, indent=2)`` lays it out, each token spelled as
+    written (numbers, escapes and repeated keys stay as they are); None if it is not JSON."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return None
+    out: list[str] = []
+    depth = 0
+    tokens = _JSON_TOKEN.findall(text)
+    for i, token in enumerate(tokens):
+        if token in ("{", "["):
+            depth += 1
+            empty = i + 1 < len(tokens) and tokens[i + 1] in ("}", "]")
+            out.append(token if empty else f"{token}\n{'  ' * depth}")
+        elif token in ("}", "]"):
+            depth -= 1
+            out.append(token if tokens[i - 1] in ("{", "[") else f"\n{'  ' * depth}{token}")
+        elif token == ",":
+            out.append(f",\n{'  ' * depth}")
+        else:
+            out.append(": " if token == ":" else token)
+    return "".join(out)
+
+
+def _indented_body(script: str, start: int) -> tuple[int, str] | None:
+    """The shell word at ``start`` (single-quoted JSON, maybe with ``"$VAR"`` spliced into its
+    strings) with the JSON indented, and where the word ends; None to leave it as written."""
+    parts: list[str] = []
+    splices: list[str] = []
+    pos = start
+    while piece := _SHELL_PIECE.match(script, pos):
+        if piece.group(2) is None:
+            parts.append(piece.group(1))
+        else:
+            parts.append(_SPLICE.format(len(splices)))
+            splices.append(piece.group(2))
+        pos = piece.end()
+    if pos < len(script) and not script[pos].isspace():
+        return None  # glued to something else (a $(command), another quoting): not ours
+    indented = indent_json("".join(parts))
+    if indented is None:  # not JSON, or a variable spliced outside a JSON string
+        return None
+    for n, splice in enumerate(splices):
+        indented = indented.replace(_SPLICE.format(n), f"'{splice}'")
+    return pos, f"'{indented}'"
+
+
+def indent_curl_bodies(script: str) -> str:
+    """Indent the JSON of each ``-d '…'`` (``--data``, ``--data-raw``, ``--data-binary``,
+    ``--json``) in a shell script. The JSON stays inside its single quotes, which may span lines,
+    so the command can still be pasted into a shell; bodies that are not JSON stay as written."""
+    if "\ue000" in script or "\ue001" in script:
+        return script
+    out: list[str] = []
+    done = 0
+    for option in _DATA_OPTION.finditer(script):
+        if option.end() < done:
+            continue
+        body = _indented_body(script, option.end())
+        if body is not None:
+            out += [script[done:option.end()], body[1]]
+            done = body[0]
+    return "".join(out) + script[done:]
 
 
 @cache
@@ -282,6 +369,11 @@ def _css() -> str:
     return (TEMPLATES / "site.css").read_text(encoding="utf-8")
 
 
+@cache
+def _script() -> str:
+    return (TEMPLATES / "search.js").read_text(encoding="utf-8")
+
+
 def _nav(current: str) -> str:
     parts: list[str] = []
     for section in dict.fromkeys(page.section for page in PAGES):
@@ -300,7 +392,8 @@ def wrap(path: str, title: str, content: str, *, wide: bool = False) -> str:
     """One page: title, navigation, content and footer in the site template."""
     return _template().substitute(
         title=_e(title or "EntryGo"), css=_css(), nav=_nav(path), content=content,
-        version=_e(__version__), main_class="wide" if wide else "")
+        version=_e(__version__), main_class="wide" if wide else "", script=_script(),
+        search_index=SEARCH_INDEX_PATH)
 
 
 @dataclass(frozen=True)
@@ -308,27 +401,45 @@ class _Rendered:
     body: bytes
     etag: str
 
+    @classmethod
+    def of(cls, body: bytes) -> _Rendered:
+        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+    def response(self, request: Request, media_type: str) -> Response:
+        """The body, or 304 when the client holds this version (``If-None-Match``)."""
+        headers = {"Cache-Control": "no-cache", "ETag": self.etag}
+        if request.headers.get("if-none-match") == self.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=media_type, headers=headers)
+
 
 _cache: dict[tuple[str, int], _Rendered] = {}
 
 
-def _build(page: Page, file: Path | None) -> str:
+def _source(page: Page) -> tuple[Path | None, int]:
+    """The page's Markdown file (None: generated) and its modification time; OSError if gone."""
+    file = None if page.source is None else docs_dir() / page.source
+    return file, file.stat().st_mtime_ns if file else 0
+
+
+def _content(page: Page, file: Path | None) -> tuple[str, str, bool]:
+    """``(title, content html, wide)`` of a page: what the template wraps and search indexes."""
     if file is None:
-        return wrap(page.path, *readiness_html(), wide=True)
+        return *readiness_html(), True
     title, content = render_markdown(file.read_text(encoding="utf-8"), page.source or "")
-    return wrap(page.path, title or page.label, content)
+    return title or page.label, content, False
 
 
 def _rendered(page: Page) -> _Rendered:
-    file = None if page.source is None else docs_dir() / page.source
     try:
-        key = (page.path, file.stat().st_mtime_ns if file else 0)
+        file, mtime = _source(page)
     except OSError:
         raise HTTPException(404) from None
+    key = (page.path, mtime)
     hit = _cache.get(key)
     if hit is None:
-        body = _build(page, file).encode()
-        hit = _Rendered(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        title, content, wide = _content(page, file)
+        hit = _Rendered.of(wrap(page.path, title, content, wide=wide).encode())
         for stale in [k for k in _cache if k[0] == page.path]:
             _cache.pop(stale, None)
         _cache[key] = hit
@@ -337,11 +448,7 @@ def _rendered(page: Page) -> _Rendered:
 
 def _endpoint(page: Page) -> Callable[[Request], Response]:
     def endpoint(request: Request) -> Response:
-        rendered = _rendered(page)
-        headers = {"Cache-Control": "no-cache", "ETag": rendered.etag}
-        if request.headers.get("if-none-match") == rendered.etag:
-            return Response(status_code=304, headers=headers)
-        return Response(rendered.body, media_type=HTML_TYPE, headers=headers)
+        return _rendered(page).response(request, HTML_TYPE)
 
     endpoint.__name__ = "docs_" + (page.path.removeprefix("/docs").strip("/")
                                    .replace("/", "_").replace("-", "_") or "index")
@@ -351,6 +458,148 @@ def _endpoint(page: Page) -> Callable[[Request], Response]:
 for _page in PAGES:
     _handler = _endpoint(_page)
     router.add_api_route(_page.path, _handler, methods=["GET"], name=_handler.__name__)
+
+
+# --- search --------------------------------------------------------------------------------------
+#
+# Hand-written: no search library is installed, and the site is small (a few hundred sections),
+# so an inverted index of whole words is enough; the browser matches query words as prefixes of
+# its terms (search.js). Sections are what a link can point at: h2-h4 headings (which carry ids)
+# and the readiness catalogue's rows (``#RULE_CODE``); the text before the first is the page's top.
+
+_WORD = re.compile(r"\w+")
+STOP_WORDS = frozenset({
+    "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "for", "from", "has", "have",
+    "if", "in", "into", "is", "it", "its", "no", "not", "of", "on", "or", "so", "than", "that",
+    "the", "their", "then", "there", "these", "this", "to", "was", "when", "where", "which",
+    "will", "with"})
+_TITLE, _HEADING, _TEXT_MAX = 10, 5, 4
+"""A term's weight in a section: in the page title, in the section heading, else one per use
+in the text up to ``_TEXT_MAX``."""
+
+
+def terms(text: str) -> list[str]:
+    """The words search knows in ``text``: lowercased, stop words and single letters dropped."""
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
+
+
+_BLOCKS = frozenset({"p", "li", "td", "th", "tr", "dt", "dd", "br", "blockquote", "table",
+                     "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass
+class _Section:
+    anchor: str
+    heading: str = ""
+    prose: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+
+    def excerpt(self, limit: int = 160) -> str:
+        """The start of the prose, after the heading if it repeats it (a rule's row)."""
+        text = " ".join("".join(self.prose).split())
+        text = text.removeprefix(self.heading).lstrip() if self.heading else text
+        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class _Sections(HTMLParser):
+    """Rendered page content cut into sections, at each element with an id a result can
+    link to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections = [_Section("")]
+        self._in: str | None = None  # "h1" (the title, indexed apart), a heading, or "pre"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        anchor = dict(attrs).get("id")
+        if tag in ("h2", "h3", "h4") and anchor:
+            self.sections.append(_Section(anchor))
+        elif tag == "tr" and anchor:
+            self.sections.append(_Section(anchor, heading=anchor))
+        if tag in ("h1", "h2", "h3", "h4", "pre") and self._in is None:
+            self._in = tag
+        self._gap(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+        self._gap(tag)
+
+    def _gap(self, tag: str) -> None:
+        """Blocks and cells are apart in the text even where no whitespace separates them."""
+        if tag in _BLOCKS:
+            self.handle_data(" ")
+
+    def handle_data(self, data: str) -> None:
+        section = self.sections[-1]
+        if self._in in ("h2", "h3", "h4"):
+            section.heading += data
+        elif self._in == "pre":
+            section.code.append(data)
+        elif self._in is None:
+            section.prose.append(data)
+
+
+def _weights(title: str, section: _Section) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for term in terms("".join(section.prose) + " " + "".join(section.code)):
+        weights[term] = min(weights.get(term, 0) + 1, _TEXT_MAX)
+    for term in terms(section.heading):
+        weights[term] = _HEADING
+    for term in terms(title):
+        weights[term] = _TITLE
+    return weights
+
+
+def search_index(pages: Sequence[tuple[Page, str, str]]) -> dict[str, Any]:
+    """The index search.js reads, from ``(page, title, content html)``: the pages, their
+    sections (``page`` is an index into ``pages``; ``anchor`` "" is the page's top) and
+    ``terms``, each term's ``[section, weight]`` pairs."""
+    index: dict[str, Any] = {"pages": [], "sections": [], "stopWords": sorted(STOP_WORDS)}
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for p, (page, title, content) in enumerate(pages):
+        index["pages"].append({"path": page.path, "title": title, "label": page.label})
+        parser = _Sections()
+        parser.feed(content)
+        parser.close()
+        for section in parser.sections:
+            weights = _weights(f"{title} {page.label}" if not section.anchor else "", section)
+            n = len(index["sections"])
+            index["sections"].append({"page": p, "anchor": section.anchor,
+                                      "heading": " ".join(section.heading.split()),
+                                      "excerpt": section.excerpt()})
+            for term, weight in weights.items():
+                postings.setdefault(term, []).append((n, weight))
+    index["terms"] = dict(sorted(postings.items()))
+    return index
+
+
+_index_cache: dict[tuple[tuple[str, int], ...], _Rendered] = {}
+
+
+def _search_index() -> _Rendered:
+    """The index of the pages as served now (a page whose source is gone is left out), cached
+    until one of their sources changes."""
+    sources: list[tuple[Page, Path | None, int]] = []
+    for page in PAGES:
+        try:
+            sources.append((page, *_source(page)))
+        except OSError:
+            continue
+    key = tuple((page.path, mtime) for page, _, mtime in sources)
+    hit = _index_cache.get(key)
+    if hit is None:
+        pages = [(page, *_content(page, file)[:2]) for page, file, _ in sources]
+        body = json.dumps(search_index(pages), ensure_ascii=False, separators=(",", ":"))
+        hit = _Rendered.of(body.encode())
+        _index_cache.clear()
+        _index_cache[key] = hit
+    return hit
+
+
+@router.get(SEARCH_INDEX_PATH)
+def docs_search_index(request: Request) -> Response:
+    return _search_index().response(request, "application/json")
 
 
 def image_path(name: str) -> Path | None:
