@@ -1,4 +1,5 @@
-"""Idempotency for every POST (docs/api/contract.md §4), as one mechanism in front of every write.
+"""Idempotency for every write, POST or PATCH (docs/api/contract.md §4): one mechanism in front
+of them all (``api.writes.run_write``), with the method part of the fingerprint.
 
 A keyed request runs in two steps, three when the write has an after-commit step:
 

@@ -250,7 +250,7 @@ def _unique(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
 
 def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[str, Any]:
     """One operation from what the route declares (``api.declare``) and depends on."""
-    write = method == "post"
+    write = method in ("post", "patch")
     auth = _authenticated(route)
     body = _body_of(route)
     params = [p for p in generated.get("parameters", [])

@@ -1,4 +1,4 @@
-"""Products, as the caller may see them, and the bulk statements of product sync."""
+"""Products, as the caller may see them, and the statements of product sync and patch."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ class ProductRepository(Repository[Product]):
         stmt = self.readable().with_only_columns(*columns).where(
             Product.external_id.in_(sorted(set(external_ids))))
         return [dict(row) for row in self.session.execute(stmt).mappings()]
+
+    def record_for_update(self, columns: Sequence[Any], product_id: str
+                          ) -> dict[str, Any] | None:
+        """The given columns of one of the scope's products as a plain mapping, the row
+        locked until the transaction ends (a patch reads, merges and writes it back)."""
+        stmt = self.readable().with_only_columns(*columns).where(
+            Product.id == product_id).with_for_update()
+        row = self.session.execute(stmt).mappings().one_or_none()
+        return None if row is None else dict(row)
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of these product ids the scope has (the others are unknown references)."""

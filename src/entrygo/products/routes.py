@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from entrygo.api.declare import LIST, READ_ONE, WRITE, errors
+from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
 from entrygo.api.http import json_body
 from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
@@ -16,10 +16,14 @@ from entrygo.products.repository import ProductRepository
 from entrygo.products.schemas import (
     ProductList,
     ProductOut,
+    ProductPatch,
     ProductSync,
     ProductSyncResult,
     product_out,
 )
+
+PATCH_EXAMPLE = {"accountId": "acc_123", "htsCode": "7323.93.0045"}
+"""Fixing a product blocked by HTS_MISSING: the request example in the published contract."""
 
 router = APIRouter(tags=["products"])
 
@@ -55,3 +59,22 @@ def get_product(product: Product = Depends(Owned(ProductRepository, "product_id"
                 ) -> Response:
     """One product with its readiness: the codes saying what a customs entry still needs."""
     return respond(product_out(service.product_record(product)))
+
+
+@router.patch("/api/products/{product_id}", summary="Update a product (partial)",
+              response_model=ProductOut, responses=errors(*WRITE, 404),
+              openapi_extra=request_example(PATCH_EXAMPLE))
+def update_product(request: Request, caller: Caller = Depends(authenticated),
+                   body: ProductPatch = Depends(json_body(ProductPatch)),
+                   product: Product = Depends(Owned(ProductRepository, "product_id"))
+                   ) -> Response:
+    """Changes only the fields sent (JSON merge patch): a field left out stays as stored,
+    `null` clears it, and `manufacturer`, `metalContent`, `pga` and `battery` merge key by
+    key (`materials` and `metadata` are replaced whole). The merged product is validated as
+    sync validates it, with issue paths into this body; `externalId` cannot change. Answers
+    the product with its readiness recomputed; `updatedAt` moves only when something
+    changed, and `{}` changes nothing."""
+    if body.account_id is not None:
+        caller.require_account(body.account_id)
+    return run_write(request, caller, lambda s: service.update_product(
+        s, caller.account_id, product.id, body))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
+from pydantic.json_schema import JsonDict, SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
     ExactNumber,
@@ -114,6 +116,73 @@ class ProductSync(RequestModel):
     account_id: Id
     items: Annotated[list[ProductIn], Field(min_length=1, max_length=1000)]
     idempotency_key: IdempotencyKeyField | None = None
+
+
+class BatteryPatch(RequestModel):
+    """``battery`` in a product patch: the keys of ``Battery``, each optional (a null clears
+    it: ``present`` goes back to false)."""
+
+    present: bool | None = None
+    chemistry: Annotated[str, OptionalText(50)] | None = None
+    configuration: Annotated[str, OptionalText(50)] | None = None
+    un_number: Annotated[str, OptionalText(10)] | None = None
+    watt_hours: Annotated[Decimal, ExactNumber(places=3, le="100000")] | None = None
+
+
+def _not_null(schema: JsonDict) -> None:
+    """The published schema of a field that may be left out but not sent as null."""
+    options = cast(list[JsonDict], schema.pop("anyOf"))
+    schema.update(next(o for o in options if o.get("type") != "null"))
+    schema.pop("default", None)
+
+
+PATCH_GROUPS = ("manufacturer", "metalContent", "pga", "battery")
+"""The nested objects a patch merges into the stored ones key by key (JSON merge patch);
+every other field, ``materials`` and ``metadata`` included, is replaced whole."""
+
+
+class ProductPatch(RequestModel):
+    """A partial update of one product (docs/api/contract.md §5.2): any of ``ProductIn``'s
+    fields but ``externalId``. A field left out stays as stored; ``null`` clears it; the nested
+    groups of ``PATCH_GROUPS`` merge key by key. The merged product is validated as a
+    ``ProductIn`` (``products.service.update_product``)."""
+
+    account_id: Id | None = None
+    idempotency_key: IdempotencyKeyField | None = None
+    external_id: SkipJsonSchema[Any] = None
+    title: Annotated[str, trimmed(500, 1)] | None = Field(None, json_schema_extra=_not_null)
+    customs_description: Annotated[str, OptionalText(1000)] | None = None
+    hts_code: HtsInput | None = None
+    country_of_origin: CountryInput | None = None
+    manufacturer: Manufacturer | None = None
+    mid: Annotated[str, OptionalText(32)] | None = None
+    net_weight_kg: WeightKg | None = None
+    reference_value_usd: MoneyUsd | None = None
+    materials: Annotated[list[Material], Field(max_length=50)] | None = None
+    metal_content: MetalContent | None = None
+    pga: Pga | None = None
+    battery: BatteryPatch | None = None
+    excise_category: ExciseCategory | None = Field(None, description="null: back to `none`.")
+    metadata: Metadata | None = None
+
+    @field_validator("external_id", mode="before")
+    @classmethod
+    def _external_id_is_immutable(cls, value: Any) -> Any:
+        raise PydanticCustomError("invalid_value", "externalId cannot change: it identifies "
+                                  "the product (leave it out of a patch)")
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_cannot_be_cleared(cls, value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("required", "title is required and cannot be cleared")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The product fields this patch sends, as the JSON of their validated values (a null
+        kept as ``None``, a nested group with only the keys it sends)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True,
+                               exclude={"account_id", "idempotency_key", "external_id"})
 
 
 class ReadinessMessage(WireModel):

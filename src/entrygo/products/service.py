@@ -1,18 +1,31 @@
-"""Product sync: an atomic, bulk upsert by ``externalId`` within the account."""
+"""Product sync, an atomic, bulk upsert by ``externalId`` within the account; and the
+partial update of one product (a patch merged into what is stored)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from entrygo.api.validation import issues_from
 from entrygo.db.repository import AccountScope
 from entrygo.kit.clock import utcnow
-from entrygo.kit.errors import duplicate_issues, validation_error
+from entrygo.kit.errors import duplicate_issues, not_found, validation_error
 from entrygo.kit.ids import new_id
 from entrygo.products.models import Product
 from entrygo.products.repository import ProductRepository
-from entrygo.products.schemas import ProductIn, ProductSynced, SyncStatus, product_synced
+from entrygo.products.schemas import (
+    PATCH_GROUPS,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProductSynced,
+    SyncStatus,
+    product_out,
+    product_synced,
+)
 
 # Every stored field that a sync sets; equality over these decides ``unchanged``.
 SYNCED_FIELDS = (
@@ -22,6 +35,9 @@ SYNCED_FIELDS = (
 )
 _COLUMNS = [getattr(Product, name) for name in ("id", "external_id", "created_at", "updated_at",
                                                  *SYNCED_FIELDS)]
+_WIRE_NAMES = {name: str(ProductIn.model_fields["metadata" if name == "meta" else name].alias)
+               for name in ("external_id", *SYNCED_FIELDS)}
+"""Each stored field's name in a product's JSON (``hts_code`` is ``htsCode``)."""
 
 
 def fields_of(item: ProductIn) -> dict[str, Any]:
@@ -72,7 +88,7 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]
                       "created_at": now, "updated_at": now, **fields}
             to_insert.append({**record, "account_id": account_id})
             status = "created"
-        elif all(current[name] == fields[name] for name in SYNCED_FIELDS):
+        elif unchanged(current, fields):
             record, status = current, "unchanged"
         else:
             record = {**current, **fields, "updated_at": now}
@@ -82,6 +98,73 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]
     products.insert_many(to_insert)
     products.update_many(to_update)
     return out
+
+
+def unchanged(current: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """Whether a stored product already has these fields (``fields_of``): nothing to write,
+    and ``updatedAt`` stays."""
+    return all(current[name] == fields[name] for name in SYNCED_FIELDS)
+
+
+def update_product(session: Session, account_id: str, product_id: str, patch: ProductPatch
+                   ) -> ProductOut:
+    """Merge ``patch`` into the stored product (locked until the commit, so that concurrent
+    patches of different fields both land), validate the result as a ``ProductIn`` (issue
+    paths are the patch's own: ``metalContent.steelPctWeight``) and store it, or nothing
+    when nothing differs."""
+    products = ProductRepository(session, AccountScope(account_id))
+    current = products.record_for_update(_COLUMNS, product_id)
+    if current is None:
+        raise not_found(ProductRepository.what)
+    try:
+        item = ProductIn.model_validate(merge_patch(wire_document(current), patch.changes()))
+    except ValidationError as exc:
+        raise validation_error(issues_from(exc)) from None
+    fields = fields_of(item)
+    if unchanged(current, fields):
+        return product_out(current)
+    now = utcnow()
+    products.update_many([{"id": current["id"], "updated_at": now, **fields}])
+    return product_out({**current, **fields, "updated_at": now})
+
+
+def wire_document(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored product as the ``ProductIn`` JSON that stores it (``fields_of`` read
+    backwards), numbers as exact decimals, as a request body parses."""
+    return {_WIRE_NAMES[name]: _exact(record[name]) for name in ("external_id", *SYNCED_FIELDS)}
+
+
+def merge_patch(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """JSON merge patch (RFC 7396) of a product: a field sent replaces, ``null`` removes it
+    (back to its default); the groups of ``PATCH_GROUPS`` merge key by key the same way;
+    ``materials`` and ``metadata`` are replaced whole."""
+    merged = dict(document)
+    for name, value in _exact(changes).items():
+        if value is None:
+            merged.pop(name, None)
+        elif name in PATCH_GROUPS and isinstance(value, dict):
+            group = dict(merged.get(name) or {})
+            for key, inner in value.items():
+                if inner is None:
+                    group.pop(key, None)
+                else:
+                    group[key] = inner
+            merged[name] = group
+        else:
+            merged[name] = value
+    return merged
+
+
+def _exact(value: Any) -> Any:
+    """Stored JSON back as a request body parses: a non-integral number as an exact
+    ``Decimal`` (it was written as the shortest float that reads back as that decimal)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return value
 
 
 def product_record(row: Product) -> dict[str, Any]:
