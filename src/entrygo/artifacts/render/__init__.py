@@ -51,7 +51,7 @@ __all__ = [
 JSON = "application/json"
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
-CONTENT_TYPES = (JSON, PDF, CSV)
+CONTENT_TYPES = (PDF, CSV, JSON)
 """Every Content-Type an artifact is served with (the download's published media types)."""
 
 
