@@ -40,3 +40,10 @@ def test_a_cursor_from_another_account_is_refused(flow, world, client):
     cursor = other.get("/api/products?limit=1").json()["next_cursor"]
     assert other.get(f"/api/products?cursor={cursor}").status_code == 200
     error(flow.api.get(f"/api/products?cursor={cursor}"), 400, "VALIDATION_ERROR", "cursor")
+
+
+def test_a_cursor_that_is_not_one_is_refused_on_cursor(flow):
+    api = flow.api
+    for bad in ("not a cursor", "abc%2F%2F", "x" * 201):
+        body = error(api.get(f"/api/orders?cursor={bad}"), 400, "VALIDATION_ERROR", "cursor")
+        assert body["details"]["issues"][0]["path"] == "cursor"

@@ -32,8 +32,11 @@ class PageParams:
         request: Request,
         caller: Caller = Depends(authenticated),
         limit: int = Query(50, ge=1, le=200, description="Page size, 1-200."),
-        cursor: str | None = Query(None, max_length=200, description="Opaque cursor from "
-                                   "`next_cursor` of the previous page of the same list."),
+        cursor: str | None = Query(None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                                   description="Opaque: the `next_cursor` of the previous page "
+                                   "of this same list, as it was given. A cursor from another "
+                                   "list or another account is 400 VALIDATION_ERROR on "
+                                   "`cursor`."),
     ) -> None:
         self.limit = limit
         route = request.scope.get("route")
