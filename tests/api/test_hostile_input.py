@@ -1,14 +1,15 @@
 """docs/api/contract.md §2, §2.1, §7: hostile input on every write endpoint gets a 4xx envelope
 and changes nothing.
 
-Every ``POST`` route of the application (the module checks it knows them all) is called with
-bodies and headers built to hurt a parser or a validator: JSON nested far too deep (the limit is
-32 levels, the top-level object being level 1), arrays over their documented maximum, numbers
-no field can hold, text that is not Unicode or not UTF-8, abusive ``Content-Type``,
-``Idempotency-Key`` and ``Authorization`` headers, hostile path ids, and bodies that are not
-objects at all. Each hostile request starts from a body that would succeed (or, for the broker
-retry, get its ordinary 409) and spoils exactly one thing, so a request that slips through is
-seen.
+Every write route of the application, ``POST`` or ``PATCH`` (the module checks it knows them
+all), is called with its own method and with bodies and headers built to hurt a parser or a
+validator: JSON nested far too deep (the limit is 32 levels, the top-level object being level
+1), arrays over their documented maximum, numbers no field can hold, text that is not Unicode or
+not UTF-8, abusive ``Content-Type``, ``Idempotency-Key`` and ``Authorization`` headers, hostile
+path ids, and bodies that are not objects at all; and, for the product patch, the fields a patch
+may not send (``externalId``, ``title: null``). Each hostile request starts from a body that
+would succeed (or, for the broker retry, get its ordinary 409) and spoils exactly one thing, so
+a request that slips through is seen.
 
 For every call the module asserts a 4xx status (never 5xx), the flat error envelope with the
 expected ``errorCode`` (and, where the contract pins it, the first issue's ``code`` and
@@ -46,18 +47,27 @@ ENVELOPE_KEYS = {"errorCode", "message", "field", "details", "requestId"}
 
 # --- the endpoints and a world in which a plain request to each of them works ------------------
 
-ENDPOINTS: dict[str, str] = {
-    "products-sync": "/api/products/sync",
-    "orders-sync": "/api/orders/sync",
-    "exports-plan": "/api/exports/plan",
-    "exports-execute": "/api/exports/execute",
-    "exports-cancel": "/api/exports/{batch_id}/cancel",
-    "exports-retry": "/api/exports/{batch_id}/broker-submission/retry",
-    "warehouses": "/api/warehouses",
-    "brokers": "/api/brokers",
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    # name: (method, path)
+    "products-sync": ("POST", "/api/products/sync"),
+    "products-patch": ("PATCH", "/api/products/{product_id}"),
+    "orders-sync": ("POST", "/api/orders/sync"),
+    "exports-plan": ("POST", "/api/exports/plan"),
+    "exports-execute": ("POST", "/api/exports/execute"),
+    "exports-cancel": ("POST", "/api/exports/{batch_id}/cancel"),
+    "exports-retry": ("POST", "/api/exports/{batch_id}/broker-submission/retry"),
+    "warehouses": ("POST", "/api/warehouses"),
+    "brokers": ("POST", "/api/brokers"),
 }
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALL = tuple(ENDPOINTS)
-WITH_BATCH = ("exports-cancel", "exports-retry")
+PATCH = ("products-patch",)
+ID_IN_PATH = {"exports-cancel": "batch", "exports-retry": "batch", "products-patch": "prod"}
+"""The endpoints with an object id in the path, and the prefix of that id."""
+
+
+def method_of(endpoint: str) -> str:
+    return ENDPOINTS[endpoint][0]
 
 
 def order(external_id: str, product_id: str, **overrides: Any) -> dict[str, Any]:
@@ -70,21 +80,25 @@ def order(external_id: str, product_id: str, **overrides: Any) -> dict[str, Any]
 
 @dataclass
 class Scene:
-    """A tenant with a product, an order and a PLANNED batch of that order."""
+    """A tenant with a product (SKU-1), an order of it and a PLANNED batch of that order."""
 
     api: Api
     product_id: str
     order_id: str
     batch_id: str
 
-    def path(self, endpoint: str, batch_id: str | None = None) -> str:
-        return ENDPOINTS[endpoint].format(batch_id=batch_id or self.batch_id)
+    def path(self, endpoint: str, object_id: str | None = None) -> str:
+        """The endpoint's path, with ``object_id`` (else the scene's own) as its path id."""
+        return ENDPOINTS[endpoint][1].format(batch_id=object_id or self.batch_id,
+                                             product_id=object_id or self.product_id)
 
     def body(self, endpoint: str) -> dict[str, Any]:
-        """A body that would succeed (the retry gets 409: a PLANNED batch has no submission)."""
+        """A body that would succeed (the retry gets 409: a PLANNED batch has no submission;
+        the patch changes SKU-1's HTS code)."""
         account = {"accountId": self.api.account_id}
         return {
             "products-sync": {**account, "items": [product("SKU-NEW")]},
+            "products-patch": {**account, "htsCode": "4820.10.2010"},
             "orders-sync": {**account, "items": [order("ord-new", self.product_id)]},
             "exports-plan": {**account, "warehouseId": self.api.warehouse_id,
                              "brokerId": self.api.broker_id, "orderIds": [self.order_id]},
@@ -189,8 +203,8 @@ def send(scene: Scene, endpoint: str, sent: Sent) -> httpx.Response:
             headers.pop(name.encode(), None)
         else:
             headers[name.encode()] = value if isinstance(value, bytes) else value.encode()
-    return scene.api.client.post(sent.path or scene.path(endpoint), content=sent.content,
-                                 headers=list(headers.items()))
+    return scene.api.client.request(method_of(endpoint), sent.path or scene.path(endpoint),
+                                    content=sent.content, headers=list(headers.items()))
 
 
 def problems_of(r: httpx.Response, expect: Expect) -> list[str]:
@@ -265,7 +279,7 @@ def run_cases(scene: Scene, db: Database, cases: list[Case]) -> None:
             before = after  # a leak is reported once, where it happened
             if found:
                 shown = r.text if len(r.text) <= 400 else r.text[:400] + "…"
-                problems.append(f"[{case.name}] {endpoint} POST "
+                problems.append(f"[{case.name}] {endpoint} {method_of(endpoint)} "
                                 f"{(sent.path or scene.path(endpoint))[:80]}: "
                                 f"{'; '.join(found)}{spoiled}\n    got {r.status_code} {shown}")
             if r.status_code < 400 or any(f.startswith("changed") for f in found):
@@ -339,6 +353,11 @@ NESTING_SITES: list[tuple[str, tuple[str, ...], str, int]] = [
     ("order-lines", ("orders-sync",), "items.0.items", 3),
     ("order-line-quantity", ("orders-sync",), "items.0.items.0.quantity", 5),
     ("plan-orderIds", ("exports-plan",), "orderIds", 1),
+    # a patch's fields are top-level: the too-deep path is the patch's own (§5.2), not items.0.…
+    ("patch-metadata", PATCH, "metadata", 1),
+    ("patch-materials", PATCH, "materials", 1),
+    ("patch-metalContent-key", PATCH, "metalContent.steelPctWeight", 2),
+    ("patch-externalId", PATCH, "externalId", 1),
 ]
 
 
@@ -381,6 +400,17 @@ def huge_arrays() -> list[Case]:
         return Sent(splice(scene.body(endpoint), "items", "[" + ",".join(["{}"] * 100_000)
                            + "]"))
 
+    def many_materials(scene: Scene, endpoint: str) -> Sent:
+        materials = [{"material": f"steel-{i}", "pctByWeight": 1} for i in range(51)]
+        return Sent(dumps({**scene.body(endpoint), "materials": materials}))
+
+    def huge_materials(scene: Scene, endpoint: str) -> Sent:
+        return Sent(splice(scene.body(endpoint), "materials",
+                           "[" + ",".join(['{"material": "steel"}'] * 100_000) + "]"))
+
+    def big_metadata(scene: Scene, endpoint: str) -> Sent:
+        return Sent(dumps({**scene.body(endpoint), "metadata": {"note": "x" * 16_384}}))
+
     return [
         Case("products-1001-items", many_products,
              Expect(issue_code="too_big", issue_path="items", field="items"),
@@ -394,6 +424,13 @@ def huge_arrays() -> list[Case]:
              ("exports-plan",)),
         Case("100000-empty-items", huge_items, Expect(issue_code="too_big", issue_path="items"),
              ("products-sync", "orders-sync")),
+        # a patch's materials are replaced whole: the same 50 as in a sync, at the patch's path
+        Case("patch-51-materials", many_materials,
+             Expect(issue_code="too_big", issue_path="materials", field="materials"), PATCH),
+        Case("patch-100000-materials", huge_materials,
+             Expect(issue_code="too_big", issue_path="materials", field="materials"), PATCH),
+        Case("patch-metadata-over-16KiB", big_metadata,
+             Expect(issue_code="too_big", issue_path="metadata", field="metadata"), PATCH),
     ]
 
 
@@ -430,11 +467,32 @@ NUMBER_SITES: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
         ("products-sync", "items.0.battery.wattHours", "wattHours",
          ("1e400", "1e999999999", "1e-999999999")),
     ],
+    "numbers-product-patch": [  # the same fields, at the patch's own paths
+        ("products-patch", "netWeightKg", "netWeightKg",
+         ("1e400", "-1e400", "10**400", "1e-400", "1e309", "1e999999999", "1e-999999999")),
+        ("products-patch", "referenceValueUsd", "referenceValueUsd",
+         ("1e400", "10**400", "1e-400", "1e999999999", "1e-999999999",
+          "30-significant-digits")),
+        ("products-patch", "metalContent.steelPctWeight", "steelPctWeight",
+         ("1e400", "-1e400", "1e-400", "1e999999999")),
+        ("products-patch", "battery.wattHours", "wattHours",
+         ("1e400", "-1e400", "1e999999999", "1e-999999999")),
+        ("products-patch", "materials.0.pctByWeight", "pctByWeight",
+         ("1e400", "1e-400", "10**400")),
+    ],
 }
 
 
 def numbers(group: str) -> list[Case]:
-    return [Case(f"{site}-{name}", body_with(path, HUGE[name]),
+    def at(endpoint: str, path: str, raw: str) -> Callable[[Scene, str], Sent]:
+        if path.startswith("materials."):  # the patch's materials, replaced whole: one item
+            def build(scene: Scene, endpoint: str) -> Sent:
+                body = {**scene.body(endpoint), "materials": [{"material": "steel"}]}
+                return Sent(splice(body, path, raw))
+            return build
+        return body_with(path, raw)
+
+    return [Case(f"{site}-{name}", at(endpoint, path, HUGE[name]),
                  Expect(issue_path=path, field=path), (endpoint,))
             for endpoint, path, site, names in NUMBER_SITES[group] for name in names]
 
@@ -484,6 +542,11 @@ def unicode_escapes() -> list[Case]:
              body_with("items.0.metadata", r'{"ok": {"\ud800": "x"}}'),
              Expect(issue_code="invalid_format", issue_path="items.0.metadata"),
              ("orders-sync", "products-sync")),
+        Case("lone-surrogate-in-patch-metadata-key",
+             body_with("metadata", r'{"ok": {"\ud800": "x"}}'),
+             Expect(issue_code="invalid_format", issue_path="metadata"), PATCH),
+        Case("lone-surrogate-in-patch-title", body_with("title", r'"bottle \udc00"'),
+             Expect(issue_code="invalid_format", issue_path="title", field="title"), PATCH),
         Case("escaped-nul-in-string", body_with("accountId", r'"acc\u0000"'), bad_text),
         Case("escaped-nul-in-key", body_with("hostile", r'{"a\u0000b": 1}'),
              Expect(issue_code="invalid_format")),
@@ -619,20 +682,60 @@ def top_level_types() -> list[Case]:
 
 
 def path_ids() -> list[Case]:
-    def at(batch_id: str) -> Callable[[Scene, str], Sent]:
-        return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)),
-                                            path=scene.path(endpoint, batch_id))
+    """Hostile ids (``{p}``: the prefix of the endpoint's ids) in the path, the body valid."""
+    def at(object_id: str) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)), path=scene.path(
+            endpoint, object_id.format(p=ID_IN_PATH[endpoint])))
 
     gone = Expect(404, ("NOT_FOUND", "INVALID_REQUEST", "VALIDATION_ERROR"), statuses=(400,))
-    return [Case(name, at(value), gone, WITH_BATCH) for name, value in [
-        ("10kb", "batch_" + "x" * 10_240),
-        ("percent-nul", "batch%00"),
-        ("percent-invalid-utf8", "batch_%ff%fe"),
-        ("percent-surrogate", "batch_%ed%a0%80"),
-        ("percent-overlong", "batch_%c0%af"),
+    return [Case(name, at(value), gone, tuple(ID_IN_PATH)) for name, value in [
+        ("10kb", "{p}_" + "x" * 10_240),
+        ("percent-nul", "{p}%00"),
+        ("percent-invalid-utf8", "{p}_%ff%fe"),
+        ("percent-surrogate", "{p}_%ed%a0%80"),
+        ("percent-overlong", "{p}_%c0%af"),
         ("traversal", "..%2f..%2fwarehouses"),
-        ("bidi-override", "batch_%e2%80%ae"),
-        ("sql-quote", "batch_'%20OR%20'1'='1"),
+        ("bidi-override", "{p}_%e2%80%ae"),
+        ("sql-quote", "{p}_'%20OR%20'1'='1"),
+        ("unknown-well-formed", "{p}_00000000000000000000000000"),
+    ]]
+
+
+def patch_fields() -> list[Case]:
+    """docs/api/contract.md §5.2: a patch may not send ``externalId`` (any value is
+    ``invalid_value``: it cannot change) nor clear ``title`` (``required``); hostile values there
+    are refused like anywhere else, before anything is merged."""
+    def with_field(name: str, value: Any) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps({**scene.body(endpoint), name: value}))
+
+    def at(name: str, code: str) -> Expect:
+        return Expect(issue_code=code, issue_path=name, field=name)
+
+    return [Case(case, build, expect, PATCH) for case, build, expect in [
+        ("externalId-as-stored", with_field("externalId", "SKU-1"),
+         at("externalId", "invalid_value")),
+        ("externalId-new", with_field("externalId", "SKU-HIJACKED"),
+         at("externalId", "invalid_value")),
+        ("externalId-null", with_field("externalId", None), at("externalId", "invalid_value")),
+        ("externalId-object", with_field("externalId", {"set": "SKU-2"}),
+         at("externalId", "invalid_value")),
+        ("externalId-huge-number", body_with("externalId", "1e400"),
+         at("externalId", "invalid_value")),
+        ("externalId-with-nul", with_field("externalId", "SKU-1\x00"),
+         at("externalId", "invalid_format")),
+        ("title-null", with_field("title", None), at("title", "required")),
+        ("title-blank", with_field("title", " \t\n "), at("title", "too_small")),
+        ("title-10kb", with_field("title", LONG_TOKEN), at("title", "too_big")),
+        ("title-array", with_field("title", ["a"]), at("title", "invalid_type")),
+        ("manufacturer-array", with_field("manufacturer", [{"name": "x"}]),
+         at("manufacturer", "invalid_type")),
+        ("metalContent-string", with_field("metalContent", "steel"),
+         at("metalContent", "invalid_type")),
+        ("battery-present-string", with_field("battery", {"present": "true"}),
+         at("battery.present", "invalid_type")),
+        ("exciseCategory-unknown", with_field("exciseCategory", "plutonium"),
+         at("exciseCategory", "invalid_value")),
+        ("htsCode-number", with_field("htsCode", 4820102010), at("htsCode", "invalid_type")),
     ]]
 
 
@@ -651,6 +754,7 @@ GROUPS: dict[str, list[Case]] = {
     "header-x-request-id": request_ids(),
     "top-level-types": top_level_types(),
     "path-ids": path_ids(),
+    "patch-fields": patch_fields(),
 }
 for _cases in GROUPS.values():
     assert len({c.name for c in _cases}) == len(_cases), "case names must be unique"
@@ -667,10 +771,13 @@ def _flat(routes: Any) -> Iterator[Any]:
             yield route
 
 
-def test_every_post_route_is_walked(app: Any) -> None:
-    posts = {route.path for route in _flat(app.routes)
-             if "POST" in (getattr(route, "methods", None) or ())}
-    assert posts == set(ENDPOINTS.values())
+def test_every_write_route_is_walked(app: Any) -> None:
+    """Every route taking a write method (POST, PATCH, and PUT or DELETE should one come) is
+    in ``ENDPOINTS``, with that method."""
+    writes = {(method, route.path) for route in _flat(app.routes)
+              for method in (getattr(route, "methods", None) or ()) if method in WRITE_METHODS}
+    assert writes == set(ENDPOINTS.values())
+    assert {"POST", "PATCH"} <= {method for method, _ in writes}
 
 
 def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
@@ -689,13 +796,19 @@ def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
     for endpoint in ("products-sync", "orders-sync", "warehouses", "brokers"):
         r, changed = call(endpoint)
         assert r.status_code in (200, 201) and changed, (endpoint, r.text)
+    # execute before planning again: a newer plan over the same order would supersede the
+    # scene's batch (§5.4), an executed one it leaves alone (its order is ALREADY_EXPORTED)
+    r, changed = call("exports-execute")
+    assert r.status_code == 200 and changed, r.text
     r, changed = call("exports-plan")
     assert r.status_code == 200 and changed, r.text
     another_batch = r.json()["exportId"]
-    r, changed = call("exports-execute")
-    assert r.status_code == 200 and changed, r.text
     r, changed = call("exports-cancel", another_batch)
     assert r.status_code == 200 and changed, r.text
+    # last: a product change after planning would make the execute above PLAN_STALE
+    r, changed = call("products-patch")
+    assert r.status_code == 200 and changed, r.text
+    assert r.json()["htsCode"] == "4820102010"
 
 
 @pytest.mark.parametrize("group", list(GROUPS))

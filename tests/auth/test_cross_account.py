@@ -2,15 +2,16 @@
 
 Tenant B gets one of everything (warehouse, broker, products, orders, a PLANNED batch, an executed
 batch with its customs package and artifacts, a CANCELLED batch). Tenant A then calls every
-endpoint of the service with B's ids, in the path and in the body. Each call must answer the
-contract's error (404 ``NOT_FOUND`` for a foreign object, 403 ``INVALID_ACCOUNT_SCOPE`` where the
-body names B's account, warehouse or broker, 400 ``unknown_reference`` for foreign references in
-a body), never 2xx, and never echo any of B's ids. Afterwards nothing of B has changed, byte for
-byte, and A has written nothing.
+endpoint of the service, reads and writes (``POST`` and ``PATCH``), with B's ids, in the path and
+in the body. Each call must answer the contract's error (404 ``NOT_FOUND`` for a foreign object,
+403 ``INVALID_ACCOUNT_SCOPE`` where the body names B's account, warehouse or broker, 400
+``unknown_reference`` for foreign references in a body), never 2xx, and never echo any of B's
+ids. Afterwards nothing of B has changed, byte for byte, and A has written nothing.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from dataclasses import dataclass
@@ -173,6 +174,34 @@ def matrix(a: Flow, a_order: str, b: Tenant) -> list[Case]:
         Case("product sync into B's account (B's SKU)", "POST", "/api/products/sync",
              {"accountId": b_api.account_id, "items": [product("BOTTLE", title="Hijacked")]},
              field="accountId", **scope),
+        # --- product patch (§5.2): B's product is not found, as a read of it is -----------
+        *(Case(f"patch B's product ({label}, no accountId)", "PATCH", f"/api/products/{pid}",
+               {"htsCode": "4820.10.2010", "title": "Hijacked"})
+          for label, pid in (("bottle", b.flow.bottle), ("notebook", b.flow.notebook))),
+        *(Case(f"patch B's product ({label}, A's accountId)", "PATCH", f"/api/products/{pid}",
+               {"accountId": a_api.account_id, "htsCode": "4820.10.2010", "title": "Hijacked"})
+          for label, pid in (("bottle", b.flow.bottle), ("notebook", b.flow.notebook))),
+        Case("patch B's product clearing its fields (A's accountId)", "PATCH",
+             f"/api/products/{b.flow.bottle}",
+             {"accountId": a_api.account_id, "htsCode": None, "manufacturer": None,
+              "metalContent": {"steelPctWeight": None}, "metadata": {"owner": "A"}}),
+        Case("patch B's product with B's idempotency key", "PATCH",
+             f"/api/products/{b.flow.bottle}",
+             {"accountId": a_api.account_id, "mid": "XOHIJACKED1"},
+             headers={"idempotency-key": b.plan_key}),
+        # a body naming B's account: 403 on scope, checked before the endpoint's own rules
+        # (§2.1), as cancel and retry answer for B's batches
+        Case("patch B's product in B's account", "PATCH", f"/api/products/{b.flow.bottle}",
+             {"accountId": b_api.account_id, "htsCode": "4820.10.2010"},
+             field="accountId", **scope),
+        Case("patch A's product in B's account", "PATCH", f"/api/products/{a.bottle}",
+             {"accountId": b_api.account_id, "htsCode": "4820.10.2010"},
+             field="accountId", **scope),
+        # an invalid body is refused as such (§2.1: body validity first), whoever owns the id
+        Case("patch B's product's externalId", "PATCH", f"/api/products/{b.flow.bottle}",
+             {"accountId": a_api.account_id, "externalId": "INTRUDER"},
+             status=400, code="VALIDATION_ERROR", field="externalId",
+             issues=(("externalId", "invalid_value"),)),
         # --- orders ----------------------------------------------------------------------------
         *(Case(f"order by id ({ext})", "GET", f"/api/orders/{oid}")
           for ext, oid in b.orders.items()),
@@ -326,7 +355,11 @@ def check(case: Case, r: Any, secrets: set[str]) -> list[str]:
 def call(api: Any, case: Case) -> Any:
     if case.method == "GET":
         return api.get(case.path, headers=case.headers)
-    return api.post(case.path, case.body, headers=case.headers)
+    if case.method == "POST":
+        return api.post(case.path, case.body, headers=case.headers)
+    headers = api.headers({"content-type": "application/json", **(case.headers or {})})
+    return api.client.request(case.method, case.path, headers=headers,
+                              content=json.dumps(case.body if case.body is not None else {}))
 
 
 def lists_of(api: Any) -> dict[str, bytes]:

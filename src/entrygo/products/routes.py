@@ -64,17 +64,17 @@ def get_product(product: Product = Depends(Owned(ProductRepository, "product_id"
 @router.patch("/api/products/{product_id}", summary="Update a product (partial)",
               response_model=ProductOut, responses=errors(*WRITE, 404),
               openapi_extra=request_example(PATCH_EXAMPLE))
-def update_product(request: Request, caller: Caller = Depends(authenticated),
-                   body: ProductPatch = Depends(json_body(ProductPatch)),
-                   product: Product = Depends(Owned(ProductRepository, "product_id"))
-                   ) -> Response:
+def update_product(product_id: str, request: Request, caller: Caller = Depends(authenticated),
+                   body: ProductPatch = Depends(json_body(ProductPatch))) -> Response:
     """Changes only the fields sent (JSON merge patch): a field left out stays as stored,
     `null` clears it, and `manufacturer`, `metalContent`, `pga` and `battery` merge key by
     key (`materials` and `metadata` are replaced whole). The merged product is validated as
     sync validates it, with issue paths into this body; `externalId` cannot change. Answers
     the product with its readiness recomputed; `updatedAt` moves only when something
     changed, and `{}` changes nothing."""
+    # the body, then its accountId, then the product (404 for another account's: the service
+    # reads it in the caller's scope), as every write with a path id checks (contract §2.1)
     if body.account_id is not None:
         caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: service.update_product(
-        s, caller.account_id, product.id, body))
+        s, caller.account_id, product_id, body))
