@@ -7,7 +7,7 @@ from entrygo.db.database import Base
 from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events.models import ExportEvent
-from entrygo.exports.models import ExportBatch
+from entrygo.exports.models import ExportBatch, ExportBatchOrder
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.setup.models import Broker, Warehouse
@@ -15,5 +15,5 @@ from entrygo.setup.models import Broker, Warehouse
 metadata = Base.metadata
 
 __all__ = ["Account", "ApiKey", "Artifact", "Broker", "BrokerSubmission", "CustomsPackage",
-           "ExportBatch", "ExportEvent", "IdempotencyRecord", "Notification", "Order",
+           "ExportBatch", "ExportBatchOrder", "ExportEvent", "IdempotencyRecord", "Notification", "Order",
            "OrderLine", "Product", "Warehouse", "metadata"]

@@ -8,11 +8,12 @@ from email import message_from_bytes, policy
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from entrygo.app import create_app
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.delivery.models import BrokerSubmission
+from entrygo.exports.models import ExportBatch
 from tests.support import CONSIGNEE, Flow, error, execute, planned
 
 ARTIFACTS = ["manifest", "commercial_invoice", "commercial_invoice_data", "entry_lines",
@@ -224,20 +225,35 @@ def test_checks_before_any_side_effect(flow, db):
 def test_overlapping_batches(flow):
     a, b = flow.order("o-a"), flow.order("o-b")
     first = flow.plan([a, b]).json()
-    second = flow.plan([b]).json()
-    assert execute(flow.api, first["exportId"]).json()["status"] == "COMPLETED"
-    body = error(execute(flow.api, second["exportId"]), 409, "ORDERS_ALREADY_EXPORTED")
-    assert body["details"] == {"orderIds": [b]}
-    # a new plan excludes it, and sync may not change it any more
+    second = flow.plan([b]).json()  # the newer plan over b supersedes the first
+    body = error(execute(flow.api, first["exportId"]), 409, "INVALID_EXPORT_STATE")
+    assert body["details"] == {"currentState": "SUPERSEDED"}
+    assert execute(flow.api, second["exportId"]).json()["status"] == "COMPLETED"
+    # a new plan excludes b, and sync may not change it any more; a is free
     again = flow.plan([a, b]).json()
-    assert again["exclusions"] == sorted([{"orderId": a, "reason": "ALREADY_EXPORTED"},
-                                          {"orderId": b, "reason": "ALREADY_EXPORTED"}],
-                                         key=lambda e: e["orderId"])
+    assert again["exclusions"] == [{"orderId": b, "reason": "ALREADY_EXPORTED"}]
+    assert again["included_order_ids"] == [a]
     r = flow.api.post("/api/orders/sync", {"accountId": flow.api.account_id, "items": [{
-        "externalId": "o-a", "destinationCountry": "US", "destinationRegion": "CA",
+        "externalId": "o-b", "destinationCountry": "US", "destinationRegion": "CA",
         "destinationPostalCode": "94105",
         "items": [{"productId": flow.bottle, "quantity": 5, "unitValueUsd": 110}]}]})
-    assert error(r, 409, "ORDER_LOCKED")["details"] == {"externalIds": ["o-a"]}
+    assert error(r, 409, "ORDER_LOCKED")["details"] == {"externalIds": ["o-b"]}
+
+
+def test_overlap_left_from_before_superseding_is_refused_at_execute(flow, db):
+    """Two PLANNED batches sharing an order can only be left from before plans superseded
+    each other (migration 0008 keeps them): the second to execute is refused, exporting
+    nothing twice."""
+    a, b = flow.order("o-a"), flow.order("o-b")
+    first = flow.plan([a, b]).json()["exportId"]
+    second = flow.plan([b]).json()["exportId"]
+    with db.write() as s:  # as an upgraded database may hold them
+        s.execute(update(ExportBatch).where(ExportBatch.id == first).values(
+            state="PLANNED", superseded_by=None))
+    assert execute(flow.api, second).json()["status"] == "COMPLETED"
+    body = error(execute(flow.api, first), 409, "ORDERS_ALREADY_EXPORTED")
+    assert body["details"] == {"orderIds": [b]}
+    assert flow.api.get(f"/api/exports/{first}").json()["state"] == "PLANNED"
 
 
 def test_ready_plan_without_metals_has_no_declaration(flow):

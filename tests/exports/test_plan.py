@@ -190,10 +190,9 @@ def test_replan_and_cancel(flow, db):
 
 
 def test_list_exports(flow):
-    oid = flow.order("o-1")
-    a = flow.plan([oid]).json()["exportId"]
-    b = flow.plan([oid]).json()["exportId"]
-    flow.api.post(f"/api/exports/{a}/cancel")
+    a = flow.plan([flow.order("o-1")]).json()["exportId"]
+    b = flow.plan([flow.order("o-2")]).json()["exportId"]
+    assert flow.api.post(f"/api/exports/{a}/cancel").status_code == 200
     listed = flow.api.get("/api/exports").json()
     assert [x["exportId"] for x in listed["data"]] == [b, a]
     assert listed["has_more"] is False and listed["next_cursor"] is None

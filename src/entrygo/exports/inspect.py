@@ -54,11 +54,12 @@ def execute_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
 
 
 def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
-    """Every plan field as planned, the live state, what execution produced, the timeline."""
+    """Every plan field as planned, the live state (and the batch that superseded it), what
+    execution produced, the timeline."""
     doc = dict(batch.plan)
     doc.update({
         "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
-        "status": batch.state, "planHash": batch.plan_hash,
+        "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,
         **execution_parts(session, batch),
         "updatedAt": iso(batch.updated_at),
         "events": [event_document(e) for e in repo.events_of(session, batch.id)],

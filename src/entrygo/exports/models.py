@@ -39,9 +39,25 @@ class ExportBatch(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Bumped by every change that inspect shows (see ``exports.repository.touch``): the key
     of the rendered read model's cache."""
+    superseded_by: Mapped[str | None] = mapped_column(String(40))
+    """The batch whose newer plan over some of the same orders superseded this one (set with
+    the move to SUPERSEDED, null otherwise)."""
 
     @property
     def summary(self) -> PlanSummary:
         """What execution and delivery need of the plan, typed."""
         return summarise(self.plan)
 
+
+class ExportBatchOrder(Base):
+    """The orders a batch was planned over (its plan's included and excluded orders), looked
+    up by order: how a new plan finds the PLANNED batches it supersedes without reading every
+    stored plan. Written with each plan and re-plan (replacing the batch's rows) and kept
+    afterwards; only PLANNED batches are ever looked for."""
+
+    __tablename__ = "export_batch_orders"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("export_batches.id"), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True,
+                                          index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))

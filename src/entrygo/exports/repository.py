@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy.orm import Session, defer
 
 from entrygo.accounts.models import Account
 from entrygo.artifacts.models import Artifact, CustomsPackage
-from entrygo.db.database import affected, chunked
+from entrygo.db.database import affected, bulk_insert, chunked
 from entrygo.db.repository import Repository
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.delivery.ports import MailContext
 from entrygo.events.models import ExportEvent
-from entrygo.exports.models import ExportBatch
+from entrygo.exports.models import ExportBatch, ExportBatchOrder
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
 from entrygo.setup.models import Broker, Warehouse
 
 ORDERS, LINES, PRODUCTS = Order.__table__, OrderLine.__table__, Product.__table__
+MEMBERSHIPS = cast(Table, ExportBatchOrder.__table__)
 
 
 def orders_by_id(session: Session, account_id: str, ids: list[str], *,
@@ -105,10 +106,69 @@ def events_of(session: Session, batch_id: str) -> list[ExportEvent]:
                                 .order_by(ExportEvent.id)))
 
 
+def batch_of_account(session: Session, account_id: str, batch_id: str, *,
+                     lock: bool = False, with_plan: bool = True) -> ExportBatch | None:
+    """A batch of the account, whatever its warehouse (the caller tells 403 from 404). With
+    ``lock``, the row is locked and the object re-read from it (what the row says now, even if
+    the session had loaded it before); without ``with_plan`` its stored plan (the large part)
+    is read only if it is used."""
+    stmt = select(ExportBatch).where(ExportBatch.id == batch_id,
+                                     ExportBatch.account_id == account_id)
+    if not with_plan:
+        stmt = stmt.options(defer(ExportBatch.plan))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(stmt).one_or_none()
+
+
 def batch_for_update(session: Session, account_id: str, batch_id: str) -> ExportBatch | None:
-    return session.scalars(select(ExportBatch).where(
-        ExportBatch.id == batch_id, ExportBatch.account_id == account_id).with_for_update()
-    ).one_or_none()
+    return batch_of_account(session, account_id, batch_id, lock=True)
+
+
+def lock_account_plans(session: Session, account_id: str) -> None:
+    """Take the account's planning lock, held to the end of the transaction: persisted plans of
+    one account run their superseding and membership writes one at a time.
+
+    It is the account row locked ``FOR NO KEY UPDATE`` on PostgreSQL, which the foreign-key
+    checks of every other write of the account (``FOR KEY SHARE``) pass through, so it blocks
+    nothing but another plan's. Planning takes it before any batch lock; execution, cancel
+    and order sync never take it, so no cycle of waits can form. On SQLite write transactions
+    already run one at a time (``BEGIN IMMEDIATE``) and the clause is left out."""
+    session.execute(select(Account.id).where(Account.id == account_id)
+                    .with_for_update(key_share=True))
+
+
+def batches_sharing(session: Session, account_id: str, order_ids: list[str], *, state: str,
+                    other_than: str) -> dict[str, list[str]]:
+    """The account's batches in ``state`` (other than ``other_than``) planned over any of
+    these orders, by batch id, with the orders they share (sorted). Through the membership
+    index by order id: no stored plan is read."""
+    shared: dict[str, set[str]] = {}
+    for chunk in chunked(sorted(set(order_ids))):
+        for row in session.execute(
+                select(MEMBERSHIPS.c.batch_id, MEMBERSHIPS.c.order_id)
+                .join(ExportBatch, ExportBatch.id == MEMBERSHIPS.c.batch_id)
+                .where(MEMBERSHIPS.c.account_id == account_id,
+                       MEMBERSHIPS.c.order_id.in_(chunk), ExportBatch.state == state,
+                       MEMBERSHIPS.c.batch_id != other_than)):
+            shared.setdefault(row.batch_id, set()).add(row.order_id)
+    return {batch_id: sorted(orders) for batch_id, orders in sorted(shared.items())}
+
+
+def set_memberships(session: Session, account_id: str, batch_id: str,
+                    order_ids: list[str]) -> None:
+    """The orders this batch is now planned over, replacing what a previous plan of it said
+    (only the difference is written: a re-plan of the same orders writes nothing)."""
+    wanted = set(order_ids)
+    stored = set(session.scalars(select(MEMBERSHIPS.c.order_id).where(
+        MEMBERSHIPS.c.batch_id == batch_id)))
+    gone = sorted(stored - wanted)
+    for chunk in chunked(gone):
+        session.execute(delete(MEMBERSHIPS).where(MEMBERSHIPS.c.batch_id == batch_id,
+                                                  MEMBERSHIPS.c.order_id.in_(chunk)))
+    bulk_insert(session, MEMBERSHIPS, [
+        {"batch_id": batch_id, "order_id": order_id, "account_id": account_id}
+        for order_id in sorted(wanted - stored)])
 
 
 def move_state(session: Session, batch_id: str, current: str, to: str, **values: Any) -> bool:

@@ -116,7 +116,7 @@ def summary_document(batch: Any) -> dict[str, Any]:
     """A batch in a list: identity, state and totals (the full plan is at inspect)."""
     return {
         "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
-        "status": batch.state, "planHash": batch.plan_hash,
+        "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,
         "readinessState": batch.readiness_state, "warehouseId": batch.warehouse_id,
         "brokerId": batch.broker_id, "destinationCountry": batch.destination_country,
         "totals": batch.plan["totals"], "createdAt": iso(batch.created_at),
@@ -341,7 +341,12 @@ class ExecuteOut(WireModel):
     executed_at: DateTime
 
 
+SUPERSEDED_BY = ("The batch whose newer plan over some of the same orders superseded this one "
+                 "(state SUPERSEDED); null otherwise.")
+
+
 class InspectOut(PlanOut, ExecutionOut):
+    superseded_by: str | None = Field(description=SUPERSEDED_BY)
     updated_at: DateTime
     events: list[EventOut]
 
@@ -351,6 +356,7 @@ class ExportSummaryOut(WireModel):
     batch_id: str = Field(alias="batch_id")
     state: ExportState
     status: ExportState
+    superseded_by: str | None = Field(description=SUPERSEDED_BY)
     plan_hash: str
     readiness_state: ReadinessState
     warehouse_id: str

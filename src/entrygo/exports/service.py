@@ -1,7 +1,22 @@
-"""Planning: decide, fingerprint, persist once (docs/api/contract.md §5.4); nothing goes out."""
+"""Planning: decide, fingerprint, persist once (docs/api/contract.md §5.4); nothing goes out.
+
+A persisted plan supersedes every other PLANNED batch of the account planned over any of the
+same orders (included or excluded): one PLANNED plan per order, so a stale plan (often a
+BLOCKED one the client fixed and planned again) does not linger as PLANNED and "which plan do
+I execute?" has one answer. Executed batches are never touched (their orders are locked to
+them; a new plan excludes those as ``ALREADY_EXPORTED``), nor are cancelled or failed ones.
+
+Locking, in this order and only in this order: the account's planning lock
+(``repository.lock_account_plans``), then the re-planned batch, then the batches superseded (in
+id order); the judgement itself runs before any of them. Execution locks a batch and then its
+orders, cancel a batch, order sync orders: none waits for the planning lock, and planning never
+waits for an order lock, so no cycle of waits can form. Memberships are written last (their
+foreign key checks share-lock the orders).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -60,8 +75,8 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     rows = repo.orders_by_id(session, caller.account_id, req.order_ids)
     _check_order_ids(req.order_ids, rows)
     batch = None
-    if req.batch_id is not None:
-        batch = repo.batch_for_update(session, caller.account_id, req.batch_id)
+    if req.batch_id is not None:  # checked now, locked (and checked again) to persist
+        batch = repo.batch_of_account(session, caller.account_id, req.batch_id)
         if batch is None:
             raise not_found("Export batch")
         caller.require_warehouse(batch.warehouse_id)
@@ -111,6 +126,16 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     summary = {"planHash": fingerprint, "readinessState": assessment.readiness_state,
                "orderCount": len(assessment.included_order_ids)}
     assert batch_id is not None
+    repo.lock_account_plans(session, caller.account_id)
+    if batch is not None:
+        batch = repo.batch_for_update(session, caller.account_id, batch_id)
+        assert batch is not None  # batches are never deleted
+        require(batch, ExportState.PLANNED, "be re-planned")  # it may have moved meanwhile
+    superseded = _supersede(session, caller.account_id, repo.batches_sharing(
+        session, caller.account_id, req.order_ids, state=ExportState.PLANNED,
+        other_than=batch_id), batch_id, request_id, now)
+    if superseded:
+        summary["supersedes"] = superseded
     if batch is None:  # a new batch: its version starts at 1, nothing of it is cached yet
         repo.BatchRepository(session, caller).add(ExportBatch(
             id=batch_id, account_id=caller.account_id, state=ExportState.PLANNED,
@@ -125,7 +150,26 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
              request_id=request_id, timeline=[
                  ("EXPORT_REPLANNED", {**summary, "previousPlanHash": batch.plan_hash})],
              **columns)
+    repo.set_memberships(session, caller.account_id, batch_id, req.order_ids)
     return doc
+
+
+def _supersede(session: Session, account_id: str, shared: dict[str, list[str]], by: str,
+               request_id: str | None, now: datetime) -> list[str]:
+    """Move the PLANNED batches sharing orders with batch ``by`` to SUPERSEDED (in id order,
+    each locked first), and say which moved: one that left PLANNED meanwhile (executed,
+    cancelled) is left alone."""
+    moved = []
+    for old_id, order_ids in shared.items():
+        old = repo.batch_of_account(session, account_id, old_id, lock=True, with_plan=False)
+        if old is None or old.state != ExportState.PLANNED:
+            continue
+        move(session, old, ExportState.SUPERSEDED, wanted="be superseded",
+             request_id=request_id, timeline=[
+                 ("EXPORT_SUPERSEDED", {"supersededBy": by, "orderIds": order_ids})],
+             superseded_by=by, updated_at=now)
+        moved.append(old_id)
+    return moved
 
 
 def cancel_export(session: Session, caller: Caller, batch_id: str,

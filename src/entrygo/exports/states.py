@@ -5,11 +5,17 @@
            ┌───────┐
            ▼       │
         PLANNED ───┘ ──execute──▶ EXECUTING ──▶ COMPLETED
-           │  │
-   cancel  │  └── generation failed (the execute transaction rolled back) ──▶ FAILED
-           ▼
-       CANCELLED
+         │ │  │
+         │ │  └── generation failed (the execute transaction rolled back) ──▶ FAILED
+         │ │
+ cancel  │ └── a newer persisted plan over any of its orders ──▶ SUPERSEDED
+         ▼
+     CANCELLED
 ```
+
+CANCELLED, FAILED, SUPERSEDED and COMPLETED are final. SUPERSEDED (``exports.service``): only
+one PLANNED batch per order, so "which plan do I execute?" has one answer; the batch stays
+inspectable, with ``superseded_by`` naming the batch that replaced it.
 
 ``move`` is the only way a batch changes state: a conditional UPDATE (``WHERE state =
 <from>``), so of two concurrent moves exactly one passes; the timeline events of the move in the
@@ -37,15 +43,18 @@ class ExportState(StrEnum):
     COMPLETED = "COMPLETED"
     CANCELLED = "CANCELLED"
     FAILED = "FAILED"
+    SUPERSEDED = "SUPERSEDED"
 
 
 TRANSITIONS: dict[ExportState, frozenset[ExportState]] = {
     ExportState.PLANNED: frozenset({ExportState.PLANNED, ExportState.EXECUTING,
-                                    ExportState.CANCELLED, ExportState.FAILED}),
+                                    ExportState.CANCELLED, ExportState.FAILED,
+                                    ExportState.SUPERSEDED}),
     ExportState.EXECUTING: frozenset({ExportState.COMPLETED}),
     ExportState.COMPLETED: frozenset(),
     ExportState.CANCELLED: frozenset(),
     ExportState.FAILED: frozenset(),
+    ExportState.SUPERSEDED: frozenset(),
 }
 """From each state, where a batch may go (PLANNED → PLANNED is a re-plan)."""
 
