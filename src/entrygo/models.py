@@ -15,5 +15,5 @@ from entrygo.setup.models import Broker, Warehouse
 metadata = Base.metadata
 
 __all__ = ["Account", "ApiKey", "Artifact", "Broker", "BrokerSubmission", "CustomsPackage",
-           "ExportBatch", "ExportBatchOrder", "ExportEvent", "IdempotencyRecord", "Notification", "Order",
-           "OrderLine", "Product", "Warehouse", "metadata"]
+           "ExportBatch", "ExportBatchOrder", "ExportEvent", "IdempotencyRecord",
+           "Notification", "Order", "OrderLine", "Product", "Warehouse", "metadata"]

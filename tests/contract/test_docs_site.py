@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -420,8 +421,10 @@ def curl_commands(script: str) -> list[str]:
 
 def curl_arguments(command: str) -> list[str]:
     """The arguments bash hands curl when it runs ``command`` as pasted (curl stubbed out)."""
-    ran = subprocess.run(["bash", "-c", 'curl() { printf "%s\\0" "$@"; }\n' + command],
-                         capture_output=True, text=True, env=SHELL_ENV, timeout=10)
+    with tempfile.TemporaryDirectory() as cwd:  # a command may save its answer (| tee x.json)
+        ran = subprocess.run(["bash", "-c", 'curl() { printf "%s\\0" "$@"; }\n' + command],
+                             capture_output=True, text=True, env=SHELL_ENV, timeout=10,
+                             cwd=cwd)
     assert ran.returncode == 0, (command, ran.stderr)
     return ran.stdout.split("\0")[:-1]
 

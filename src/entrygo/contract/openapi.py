@@ -29,7 +29,7 @@ from entrygo import __version__
 from entrygo.api.declare import CONFLICTS, ERROR_MARK, REQUEST_EXAMPLE
 from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN
 from entrygo.api.http import JsonBody
-from entrygo.api.wire import COMPONENT_REF, Omittable, WireModel
+from entrygo.api.wire import COMPONENT_REF, DateTime, Omittable, WireModel
 from entrygo.auth.context import authenticated
 from entrygo.kit.errors import IssueCode
 
@@ -81,13 +81,18 @@ class ErrorDetails(BaseModel):
                                              "PLAN_HASH_MISMATCH: the batch's planHash.")
     current_plan_hash: Omittable[str] = Field(None, description="PLAN_STALE: what planning "
                                               "the same orders gives now.")
+    provided_plan_hash: Omittable[str] = Field(None, description="PLAN_HASH_MISMATCH: the "
+                                               "planHash the request named.")
     blocking_codes: Omittable[list[str]] = Field(None, description="EXPORT_BLOCKED.")
     order_ids: Omittable[list[str]] = Field(None, description="ORDERS_ALREADY_EXPORTED.")
     external_ids: Omittable[list[str]] = Field(None, description="ORDER_LOCKED.")
     export_id: Omittable[str] = Field(None, description="INTERNAL_ERROR during execute: the "
                                       "batch now FAILED.")
-    submission_status: Omittable[str] = Field(None, description="INVALID_EXPORT_STATE on a "
-                                              "broker-submission retry.")
+    submission_status: Omittable[str] = Field(None, description="INVALID_EXPORT_STATE, "
+                                              "DELIVERY_IN_PROGRESS on a broker-submission "
+                                              "retry.")
+    lease_until: Omittable[DateTime] = Field(None, description="DELIVERY_IN_PROGRESS: when "
+                                             "the other attempt's lease ends.")
 
 
 class Error(WireModel):
