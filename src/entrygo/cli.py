@@ -116,6 +116,7 @@ def accounts_create(name: Annotated[str, typer.Option(help="Account name.")]) ->
 
 @accounts_app.command("list")
 def accounts_list() -> None:
+    """List every account (id, name, creation time), oldest first."""
     from entrygo.setup.service import list_accounts
 
     db = _database(Settings())
@@ -326,16 +327,15 @@ def worker(
 
 # --- demo ----------------------------------------------------------------------------------------
 
-@app.command()
+@app.command(help=(
+    "Create (or reuse) a demo account and print the guide's export lines.\n\n"
+    'Use it as: eval "$(.venv/bin/entrygo demo)". It prints export lines for '
+    "ENTRYGO_BASE_URL (the running server's address), ENTRYGO_API_KEY and the demo's "
+    "account, warehouse, broker and product ids. The key is kept in the data folder and "
+    "printed again by the next call; --rotate replaces it."))
 def demo(rotate: Annotated[bool, typer.Option(
         "--rotate", help="Revoke the demo's API key and issue a new one.")] = False) -> None:
-    """Create (or reuse) a demo account and print the guide's export lines.
-
-    Use it as: eval "$(.venv/bin/entrygo demo)". It prints export ENTRYGO_BASE_URL=… (the
-    running server's address), ENTRYGO_API_KEY=… and the demo's
-    account, warehouse, broker and product ids. The key is kept in the data folder and
-    printed again by the next call; --rotate replaces it.
-    """
+    """The demo account for the first-export guide (help text above)."""
     from entrygo.demo import ensure_demo
     from entrygo.kit.running import running_server
 

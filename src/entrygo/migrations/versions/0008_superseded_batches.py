@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-30 10:00:00
+Create Date: 2026-11-28 23:30:00
 
 ``export_batch_orders`` is backfilled from the stored plans of the PLANNED batches (the only
 ones a new plan ever looks for): every order the plan judged, included or excluded. Batches
