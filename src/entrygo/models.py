@@ -8,6 +8,7 @@ from entrygo.db.idempotency import IdempotencyRecord
 from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch, ExportBatchOrder
+from entrygo.importers.models import Importer
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.setup.models import Broker, Warehouse
@@ -15,5 +16,5 @@ from entrygo.setup.models import Broker, Warehouse
 metadata = Base.metadata
 
 __all__ = ["Account", "ApiKey", "Artifact", "Broker", "BrokerSubmission", "CustomsPackage",
-           "ExportBatch", "ExportBatchOrder", "ExportEvent", "IdempotencyRecord",
+           "ExportBatch", "ExportBatchOrder", "ExportEvent", "IdempotencyRecord", "Importer",
            "Notification", "Order", "OrderLine", "Product", "Warehouse", "metadata"]

@@ -39,6 +39,10 @@ class ExportBatch(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Bumped by every change that inspect shows (see ``exports.repository.touch``): the key
     of the rendered read model's cache."""
+    importer_id: Mapped[str | None] = mapped_column(String(40))
+    """The plan request's ``importerId`` as sent (null: the account's default at the time)."""
+    shipment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The plan request's ``shipment`` as sent (the warehouse's defaults fill the rest)."""
     superseded_by: Mapped[str | None] = mapped_column(String(40))
     """The batch whose newer plan over some of the same orders superseded this one (set with
     the move to SUPERSEDED, null otherwise)."""

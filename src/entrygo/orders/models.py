@@ -26,6 +26,12 @@ class Order(Base):
     ordered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     currency: Mapped[str | None] = mapped_column(String(3))
     incoterm: Mapped[str | None] = mapped_column(String(3))
+    usd_exchange_rate: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """``{rate, date}``: how ``unitValueUsd`` was converted from ``currency``."""
+    parcels: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    """``[{trackingNumber, grossWeightKg, lengthCm, widthCm, heightCm}]``: the house bills."""
+    charges: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """``{freightUsd, insuranceUsd, packingUsd, otherUsd}``, itemized on the invoice."""
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     total_value_usd: Mapped[Decimal] = mapped_column(ScaledDecimal(4))
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from entrygo.db.database import Base, UtcDateTime
@@ -23,6 +24,8 @@ class Warehouse(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     notify_email: Mapped[str | None] = mapped_column(String(254))
+    default_shipment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What a plan's ``shipment`` falls back to, field by field (the plan request's shape)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
