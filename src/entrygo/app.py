@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from entrygo import __version__
+from entrygo.accounts.routes import router as account_router
 from entrygo.api.http import RequestContextMiddleware, install_error_handlers
 from entrygo.api.idempotency import Idempotency
 from entrygo.api.ratelimit import RateLimiter
@@ -28,6 +29,7 @@ from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
 from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.repository import ExportsForDelivery
 from entrygo.exports.routes import router as exports_router
+from entrygo.importers.routes import router as importers_router
 from entrygo.kit.files import private_dir
 from entrygo.kit.running import record_address
 from entrygo.orders.routes import router as orders_router
@@ -127,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     openapi.install(app)
-    for router in (system_router, setup_router, products_router, orders_router,
-                   exports_router, docs_router):
+    for router in (system_router, account_router, setup_router, importers_router,
+                   products_router, orders_router, exports_router, docs_router):
         app.include_router(router)
     return app

@@ -55,7 +55,8 @@ def test_guide_order_is_created_with_the_contract_shape(api, products):
         "items": [{"productId": products[0], "quantity": 1, "unitValueUsd": 110,
                    "lineValueUsd": 110}],
         "metadata": {"source": "first-export-guide"}, "consignee": None, "orderedAt": None,
-        "currency": None, "incoterm": None, "syncStatus": "created",
+        "currency": None, "incoterm": None, "usdExchangeRate": None, "parcels": None,
+        "charges": None, "syncStatus": "created",
         "createdAt": o["createdAt"], "updatedAt": o["createdAt"],
     }
     assert api.get(f"/api/orders/{o['id']}").json() == {

@@ -1,6 +1,9 @@
-"""Accounts: the one table above the account scope (the command line and the demo manage it)."""
+"""Accounts: the one table above the account scope (the command line and the demo manage it;
+the API reads and changes the caller's own account only)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,27 @@ def add(session: Session, account: Account) -> Account:
 
 def exists(session: Session, account_id: str) -> bool:
     return session.get(Account, account_id) is not None
+
+
+def get(session: Session, account_id: str) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def for_update(session: Session, account_id: str) -> Account | None:
+    """The account, its row locked until the transaction ends (a patch reads, merges and
+    writes it back; the default importer is switched under it). ``FOR NO KEY UPDATE`` on
+    PostgreSQL, as planning's account lock (``exports.repository.lock_account_plans``): the
+    foreign-key checks of the account's other writes pass through it."""
+    return session.scalars(select(Account).where(Account.id == account_id)
+                           .with_for_update(key_share=True)
+                           .execution_options(populate_existing=True)).one_or_none()
+
+
+def update(session: Session, account: Account, values: dict[str, Any]) -> None:
+    """Write these column values (attribute names) of an account this transaction read."""
+    for name, value in values.items():
+        setattr(account, name, value)
+    session.flush()
 
 
 def every(session: Session) -> list[Account]:

@@ -31,8 +31,10 @@ router = APIRouter(tags=["orders"])
 def sync_orders(request: Request, caller: Caller = Depends(authenticated),
                 body: OrderSync = Depends(json_body(OrderSync))) -> Response:
     """Creates or updates 1-1,000 orders by `externalId`, all or nothing. Lines name
-    products by id (unknown ids are 400 `unknown_reference`). An order in a batch being
-    executed or already exported cannot change: 409 ORDER_LOCKED with its `externalIds`."""
+    products by id (unknown ids are 400 `unknown_reference`). Parcels (tracking numbers unique
+    within the order), charges and the USD exchange rate (only for a currency other than USD)
+    are part of the order. An order in a batch being executed or already exported cannot
+    change: 409 ORDER_LOCKED with its `externalIds`."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: {
         "data": service.sync_orders(s, caller.account_id, body.items)})

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, Field
+from annotated_types import GroupedMetadata
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
     CountryCode,
     Email,
+    ExactNumber,
     Id,
     IdempotencyKeyField,
     Metadata,
@@ -20,7 +27,7 @@ from entrygo.api.fields import (
     TimestampInput,
     trimmed,
 )
-from entrygo.api.validation import RequestModel
+from entrygo.api.validation import RequestModel, json_type_name
 from entrygo.api.wire import (
     Batch,
     Num,
@@ -33,6 +40,7 @@ from entrygo.api.wire import (
 from entrygo.kit.clock import iso
 
 MAX_LINES_PER_ORDER = 250
+MAX_PARCELS_PER_ORDER = 100
 INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
 
 
@@ -62,10 +70,103 @@ class Consignee(RequestModel):
     email: Email | None = None
 
 
+def _greater_than_zero(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise PydanticCustomError("too_small", "Number must be greater than 0")
+    return value
+
+
+@dataclass(frozen=True)
+class PositiveNumber(GroupedMetadata):
+    """``Annotated[Decimal, PositiveNumber(3, "100000")]``: an exact JSON number greater than 0
+    (a weight, a length, a rate: zero is no value), at most ``places`` decimals, at most ``le``.
+
+    ``le`` and ``places`` keep every accepted value within 15 significant digits, so the JSON
+    number stored and answered (a binary float on the way) is exactly the decimal sent."""
+
+    places: int
+    le: str
+
+    def __iter__(self) -> Iterator[object]:
+        yield from ExactNumber(places=self.places, ge=None, le=self.le)
+        yield AfterValidator(_greater_than_zero)
+        yield WithJsonSchema({"type": "number", "exclusiveMinimum": 0,
+                              "maximum": float(self.le),
+                              "description": f"A JSON number greater than 0 with at most "
+                                             f"{self.places} decimals."})
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _calendar_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
+                                  {"r": json_type_name(value)})
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("invalid_format", "Expected a date as YYYY-MM-DD") from None
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date),
+                         WithJsonSchema({"type": "string", "format": "date"})]
+"""A calendar date, ``YYYY-MM-DD`` (no time, no offset); answered the same way."""
+
+
+class Parcel(RequestModel):
+    """One package of the order as the carrier moves it: its tracking number is the house
+    bill (the marks and numbers of the entry); the count of parcels and their gross weight go
+    on the entry (CBP Form 7501 / 3461) and the commercial invoice."""
+
+    tracking_number: Annotated[str, trimmed(64, 1)] = Field(
+        description="The carrier's tracking number, the parcel's house bill number; unique "
+                    "within the order (compared ignoring case).")
+    gross_weight_kg: Annotated[Decimal, PositiveNumber(3, "100000")] | None = Field(
+        None, description="Gross weight of the packed parcel in kilograms.")
+    length_cm: Annotated[Decimal, PositiveNumber(1, "10000")] | None = None
+    width_cm: Annotated[Decimal, PositiveNumber(1, "10000")] | None = None
+    height_cm: Annotated[Decimal, PositiveNumber(1, "10000")] | None = None
+
+
+class Charges(RequestModel):
+    """Costs of the sale besides the goods, in USD. The commercial invoice itemizes the charges
+    upon the merchandise (freight, insurance, packing…) by name and amount, and says whether the
+    unit prices include them (19 CFR 141.86(a)(8))."""
+
+    freight_usd: MoneyUsd | None = None
+    insurance_usd: MoneyUsd | None = None
+    packing_usd: MoneyUsd | None = None
+    other_usd: MoneyUsd | None = None
+    included_in_unit_prices: bool = Field(
+        False, description="Whether the lines' `unitValueUsd` already include these charges "
+                           "(19 CFR 141.86(a)(8)); false when left out.")
+
+
+class UsdExchangeRate(RequestModel):
+    """The rate the order's `unitValueUsd` were converted at from its `currency`, for the
+    broker to compare with the rate customs uses: a proclaimed or certified rate (19 CFR
+    159.31-159.35; certified by the Federal Reserve Bank of New York) for the date of
+    exportation (19 CFR 159.32)."""
+
+    rate: Annotated[Decimal, PositiveNumber(8, "1000000")] = Field(
+        description="Units of the order's `currency` per one US dollar: CAD 1.3712 means "
+                    "1.3712 Canadian dollars to the dollar, so CAD 137.12 is USD 100. A rate "
+                    "quoted the other way (US dollars per unit, as euro and sterling often "
+                    "are) must be inverted. Greater than 0, at most 8 decimals.")
+    date: CalendarDate = Field(description="The day the rate is for, YYYY-MM-DD.")
+
+
 class LineIn(RequestModel):
     product_id: Id
     quantity: Annotated[int, StrictInt(ge=1, le=100_000)]
     unit_value_usd: MoneyUsd
+
+
+def _empty_to_none(value: list[Parcel]) -> list[Parcel] | None:
+    return value or None
 
 
 class OrderIn(RequestModel):
@@ -79,6 +180,12 @@ class OrderIn(RequestModel):
     ordered_at: TimestampInput | None = None
     currency: Annotated[str, trimmed(3, 3), AfterValidator(_currency)] | None = None
     incoterm: Annotated[str, trimmed(3, 3), AfterValidator(_incoterm)] | None = None
+    parcels: Annotated[list[Parcel], Field(max_length=MAX_PARCELS_PER_ORDER),
+                       AfterValidator(_empty_to_none)] | None = Field(
+        None, description="The order's parcels (at most 100); an empty array counts as absent.")
+    charges: Charges | None = None
+    usd_exchange_rate: UsdExchangeRate | None = Field(
+        None, description="Only for an order whose `currency` is not USD.")
 
 
 class OrderSync(RequestModel):
@@ -107,6 +214,9 @@ class OrderOut(WireModel):
     ordered_at: Timestamp | None
     currency: str | None
     incoterm: str | None
+    parcels: Annotated[list[dict[str, Any]], shaped_as(Parcel, many=True)] | None
+    charges: Annotated[dict[str, Any], shaped_as(Charges)] | None
+    usd_exchange_rate: Annotated[dict[str, Any], shaped_as(UsdExchangeRate)] | None
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -130,7 +240,9 @@ def order_document(*, order_id: str, external_id: str, total: Any, fields: dict[
                    "lineValueUsd": decimal_to_number(ln["line_value_usd"])} for ln in lines],
         "metadata": fields["metadata"], "consignee": fields["consignee"],
         "orderedAt": iso(fields["ordered_at"]), "currency": fields["currency"],
-        "incoterm": fields["incoterm"], "createdAt": iso(created_at),
+        "incoterm": fields["incoterm"], "parcels": fields["parcels"],
+        "charges": fields["charges"], "usdExchangeRate": fields["usd_exchange_rate"],
+        "createdAt": iso(created_at),
         "updatedAt": iso(updated_at),
     }
     if sync_status is not None:

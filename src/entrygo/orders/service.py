@@ -37,6 +37,11 @@ class Prepared:
     fields: dict[str, Any]
 
 
+def _group(value: Any) -> Any:
+    """A nested group as stored and answered: its wire JSON, exact numbers as JSON numbers."""
+    return None if value is None else value.model_dump(mode="json", by_alias=True)
+
+
 def prepare(item: OrderIn) -> Prepared:
     lines: list[dict[str, Any]] = []
     for index, line in enumerate(item.items):
@@ -47,27 +52,55 @@ def prepare(item: OrderIn) -> Prepared:
         "destination_country": item.destination_country,
         "destination_region": item.destination_region,
         "destination_postal_code": item.destination_postal_code,
-        "consignee": (item.consignee.model_dump(mode="json", by_alias=True)
-                      if item.consignee else None),
+        "consignee": _group(item.consignee),
         "ordered_at": item.ordered_at,
         "currency": item.currency,
         "incoterm": item.incoterm,
+        "parcels": None if item.parcels is None else [_group(p) for p in item.parcels],
+        "charges": _group(item.charges),
+        "usd_exchange_rate": _group(item.usd_exchange_rate),
         "metadata": item.metadata,  # the column's name: rows here go through Core, not the ORM
     }
-    canonical = [
+    canonical: list[Any] = [
         item.destination_country, item.destination_region, item.destination_postal_code,
         fields["consignee"], iso(item.ordered_at), item.currency, item.incoterm, item.metadata,
         [[ln["product_id"], ln["quantity"], plain(ln["unit_value_usd"])] for ln in lines],
     ]
+    filing = [fields["parcels"], fields["charges"], fields["usd_exchange_rate"]]
+    if any(value is not None for value in filing):
+        # only when sent: an order without them hashes as it did before they existed, so
+        # re-sending an order stored earlier (an exported one included) stays unchanged
+        canonical.append(filing)
     digest = hashlib.sha256(json.dumps(canonical, separators=(",", ":"),
                                        ensure_ascii=False).encode()).hexdigest()
     total = sum((ln["line_value_usd"] for ln in lines), Decimal(0))
     return Prepared(item, lines, total, digest, fields)
 
 
-def _check_references(session: Session, account_id: str, items: list[OrderIn]) -> list[Issue]:
+def _order_issues(index: int, item: OrderIn) -> list[Issue]:
+    """What the schema cannot say about one order: repeated tracking numbers (a parcel is
+    listed once; ``1z999`` and ``1Z999`` are one parcel), and an exchange rate with no foreign
+    currency to convert from."""
+    issues: list[Issue] = []
+    if item.parcels:
+        issues.extend(duplicate_issues(
+            [p.tracking_number.casefold() for p in item.parcels],
+            f"items.{index}.parcels.{{}}.trackingNumber", "trackingNumber"))
+    if item.usd_exchange_rate is not None and item.currency in (None, "USD"):
+        issues.append(Issue(
+            f"items.{index}.usdExchangeRate",
+            "No conversion from USD to USD: leave usdExchangeRate out when currency is USD"
+            if item.currency == "USD" else
+            "An exchange rate converts from the order's currency: send currency with it",
+            "invalid_value"))
+    return issues
+
+
+def _check_orders(session: Session, account_id: str, items: list[OrderIn]) -> list[Issue]:
     issues = duplicate_issues([item.external_id for item in items], "items.{}.externalId",
                               "externalId")
+    for i, item in enumerate(items):
+        issues.extend(_order_issues(i, item))
     wanted = sorted({line.product_id for item in items for line in item.items})
     known = ProductRepository(session, AccountScope(account_id)).existing_ids(wanted)
     for i, item in enumerate(items):
@@ -80,7 +113,7 @@ def _check_references(session: Session, account_id: str, items: list[OrderIn]) -
 
 def sync_orders(session: Session, account_id: str,
                 items: list[OrderIn]) -> list[dict[str, Any]]:
-    issues = _check_references(session, account_id, items)
+    issues = _check_orders(session, account_id, items)
     if issues:
         raise validation_error(issues)
     prepared = [prepare(item) for item in items]
@@ -136,6 +169,8 @@ def orders_out(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
                 "destination_region": row.destination_region,
                 "destination_postal_code": row.destination_postal_code,
                 "consignee": row.consignee, "ordered_at": row.ordered_at,
-                "currency": row.currency, "incoterm": row.incoterm, "metadata": row.meta},
+                "currency": row.currency, "incoterm": row.incoterm, "parcels": row.parcels,
+                "charges": row.charges, "usd_exchange_rate": row.usd_exchange_rate,
+                "metadata": row.meta},
         lines=lines[row.id], created_at=row.created_at, updated_at=row.updated_at)
         for row in rows]

@@ -1,6 +1,8 @@
 """Reference data, loaded once from the versioned files in ``data/`` (never constants in code).
 
-U.S. states, territories and ZIP codes come from maintained packages (``us``, ``zipcodes``).
+U.S. states, territories and ZIP codes come from maintained packages (``us``, ``zipcodes``);
+U.S. ports of entry (Schedule D codes) from ``data/cbp_ports.csv`` (its sources in
+``data/cbp_ports.SOURCE.md`` and the manifest's ``ports`` entry).
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ class HtsScope:
 
 
 @dataclass(frozen=True)
+class Port:
+    """A U.S. port of entry by its 4-digit Schedule D code (``3004``: BLAINE, WA), the code a
+    CBP Form 7501 or 3461 names the port by. Names are spelled as the sources spell them."""
+
+    code: str
+    name: str
+    state: str | None  # USPS code; None for a port named after two states (3510 Duluth-Superior)
+    district_code: str  # the code's first two digits
+    district_name: str | None  # None where the Census list names no such district (46, 47)
+
+
+@dataclass(frozen=True)
 class Reference:
     version: str
     informal_entry_max_usd: Decimal
@@ -67,6 +81,7 @@ class Reference:
     section301_origins: frozenset[str]
     canada_provinces: dict[str, str]  # province -> MID code (ON -> XO)
     mid_skip_words: frozenset[str]
+    ports: dict[str, Port]  # Schedule D code -> port
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -127,6 +142,20 @@ def _zip_states() -> dict[str, str]:
     return {z["zip_code"]: z["state"] for z in zipcodes.list_all()}
 
 
+def _ports(path: Path) -> dict[str, Port]:
+    """The port file, one port per code; a malformed or repeated code is a broken data file."""
+    ports: dict[str, Port] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["port_code"]
+            if len(code) != 4 or not code.isascii() or not code.isdigit() or code in ports:
+                raise ValueError(f"{path.name}: bad or repeated port code {code!r}")
+            ports[code] = Port(code=code, name=row["port_name"], state=row["state"] or None,
+                               district_code=row["district_code"],
+                               district_name=row["district_name"] or None)
+    return ports
+
+
 @cache
 def load() -> Reference:
     manifest = json.loads((DATA / "manifest.json").read_text())
@@ -162,6 +191,7 @@ def load() -> Reference:
         section301_origins=frozenset(manifest["section301_origins"]),
         canada_provinces=dict(manifest["canada_mid_province_codes"]),
         mid_skip_words=frozenset(manifest["mid_skip_words"]),
+        ports=_ports(DATA / manifest["ports"]["file"]),
     )
 
 

@@ -19,6 +19,12 @@ class WarehouseRepository(Repository[Warehouse]):
             stmt = stmt.where(Warehouse.id == self.scope.warehouse_id)
         return stmt
 
+    def get_for_update(self, warehouse_id: str) -> Warehouse | None:
+        """One of the scope's warehouses, its row locked until the transaction ends (a patch
+        reads, merges and writes it back)."""
+        return self.session.scalars(self.readable().where(Warehouse.id == warehouse_id)
+                                    .with_for_update()).one_or_none()
+
 
 class BrokerRepository(Repository[Broker]):
     model = Broker

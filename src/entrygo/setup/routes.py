@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from entrygo.api.declare import LIST, READ_ONE, WRITE, errors
+from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
 from entrygo.api.http import json_body
 from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
@@ -21,7 +21,13 @@ from entrygo.setup.schemas import (
     WarehouseCreate,
     WarehouseList,
     WarehouseOut,
+    WarehousePatch,
 )
+
+PATCH_EXAMPLE = {"accountId": "acc_123",
+                 "defaultShipment": {"modeOfTransport": "truck", "portOfEntry": "3004"}}
+"""Parcels from this warehouse cross by truck at Blaine, WA: the request example in the
+published contract."""
 
 router = APIRouter(tags=["setup"])
 
@@ -56,6 +62,29 @@ def get_warehouse(warehouse: Warehouse = Depends(Owned(WarehouseRepository, "war
                   ) -> Response:
     """One warehouse of the caller's account (404 for any other id)."""
     return respond(WarehouseOut.of(warehouse))
+
+
+@router.patch("/api/warehouses/{warehouse_id}", summary="Update a warehouse (partial)",
+              response_model=WarehouseOut, responses=errors(*WRITE, 404),
+              openapi_extra=request_example(PATCH_EXAMPLE))
+def update_warehouse(warehouse_id: str, request: Request,
+                     caller: Caller = Depends(authenticated),
+                     body: WarehousePatch = Depends(json_body(WarehousePatch))) -> Response:
+    """Changes only the fields sent (JSON merge patch): a field left out stays as stored,
+    `null` clears it (`name` and `country` cannot be cleared), and `defaultShipment` merges
+    key by key, its `carrier` too; `defaultShipment: null` clears the whole default. The
+    merged warehouse is validated as a create validates it, with issue paths into this body
+    (`defaultShipment.carrier.scac`). A warehouse-scoped API key may patch only its own
+    warehouse (403 INVALID_ACCOUNT_SCOPE). Answers the warehouse as stored; `updatedAt` moves
+    only when something changed, and `{}` changes nothing."""
+    # the body, then its accountId, then the key's warehouse, then the warehouse (404 for
+    # another account's: the service reads it in the caller's scope), as every write with a
+    # path id checks (contract §2.1)
+    if body.account_id is not None:
+        caller.require_account(body.account_id)
+    caller.require_warehouse(warehouse_id)  # field warehouseId, as the contract names it (§3)
+    return run_write(request, caller, lambda s: service.update_warehouse(
+        s, caller, warehouse_id, body))
 
 
 @router.post("/api/brokers", status_code=201, summary="Create a customs broker",
