@@ -1,9 +1,11 @@
 """``entrygo demo``: a ready-to-use account for the first-export guide.
 
-Idempotent: the account, warehouse, broker and products are created once and reused; only the
-API key is new on every call. ``ENTRYGO_PRODUCT_ID`` is a Section 232 steel article with complete
-customs data, so the guide's plan comes back ``REVIEW_REQUIRED`` with
-``METALS_REVIEW_RECOMMENDED``; the other products show a READY and a BLOCKED case.
+Idempotent: the account (with its seller and a default importer of record), the warehouse (with
+a default shipment: truck via Buffalo-Niagara Falls), the broker and the products are created
+once and reused, and so is the API key unless asked to rotate it. ``ENTRYGO_PRODUCT_ID`` is a
+Section 232 steel article with complete customs data, so the guide's plan comes back
+``REVIEW_REQUIRED`` with ``METALS_REVIEW_RECOMMENDED``; the other products show a READY and a
+BLOCKED case.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from entrygo.accounts import repository as accounts
+from entrygo.accounts.models import Account
+from entrygo.accounts.schemas import AccountPatch
+from entrygo.accounts.service import update_account
 from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import find_active_key, issue_key, revoke_key
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.repository import AccountScope
+from entrygo.importers.schemas import ImporterCreate
+from entrygo.importers.service import create_importer
 from entrygo.kit.errors import ApiError
 from entrygo.kit.files import write_private
 from entrygo.products.schemas import ProductSync
@@ -31,11 +38,22 @@ from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 DEMO_ACCOUNT = "EntryGo Demo"
 GUIDE_PRODUCT = "DEMO-BOTTLE-750"
 
+SHIPMENT = {"modeOfTransport": "truck", "portOfEntry": "0901",
+            "carrier": {"scac": "DMOT", "name": "Demo Transport Inc."}}
+"""The warehouse's default shipment: by truck into Buffalo-Niagara Falls (CBP port 0901)."""
 WAREHOUSE = {
     "name": "Demo 3PL Mississauga", "country": "CA", "address1": "6300 Kennedy Rd",
     "city": "Mississauga", "region": "ON", "postalCode": "L5T 2X5",
-    "notifyEmail": "warehouse@example.com",
+    "notifyEmail": "warehouse@example.com", "defaultShipment": SHIPMENT,
 }
+SELLER = {"legalName": "EntryGo Demo Merchant Inc.", "address": {
+    "address1": "100 King St W", "city": "Toronto", "region": "ON", "postalCode": "M5X 1A9",
+    "country": "CA"}}
+"""The account's seller on the invoice."""
+IMPORTER = {"name": "EntryGo Demo Imports LLC", "number": "12-3456789", "address": {
+    "address1": "1 Harbor Way", "city": "Buffalo", "region": "NY", "postalCode": "14202",
+    "country": "US"}, "bond": {"type": "continuous", "suretyCode": "123", "number": "DEMO0001"}}
+"""The account's default importer of record (a made-up EIN of the right shape)."""
 BROKER = {"name": "Demo Customs Brokerage", "email": "broker@example.com", "filerCode": "DMO"}
 
 PRODUCTS: list[dict[str, Any]] = [
@@ -114,6 +132,16 @@ def _demo_key(session: Session, settings: Settings, account_id: str, *, rotate: 
     return key.secret
 
 
+def _ensure_filing_defaults(session: Session, account: Account) -> None:
+    """The seller and a default importer of record, so that the guide's plan is judged on its
+    goods (REVIEW_REQUIRED for the steel bottle), not blocked for want of filing data."""
+    if account.legal_name is None:
+        update_account(session, account.id, validate_as(AccountPatch, _as_request(SELLER)))
+    if account.default_importer_id is None:
+        create_importer(session, account.id, validate_as(ImporterCreate, _as_request(
+            {"accountId": account.id, **IMPORTER, "isDefault": True})))
+
+
 def ensure_demo(db: Database, settings: Settings, *, rotate: bool = False) -> dict[str, str]:
     """Create or reuse the demo account and its key; return the guide's environment
     variables."""
@@ -128,6 +156,9 @@ def ensure_demo(db: Database, settings: Settings, *, rotate: bool = False) -> di
         if warehouse is None:
             warehouse = setup.create_warehouse(
                 s, acc, validate_as(WarehouseCreate, _as_request({"accountId": acc, **WAREHOUSE})))
+        elif warehouse.default_shipment is None:  # a demo made before shipments existed
+            warehouse.default_shipment = SHIPMENT
+        _ensure_filing_defaults(s, account)
         broker = next(iter(BrokerRepository(s, scope).all(Broker.email == BROKER["email"])),
                       None)
         if broker is None:

@@ -7,9 +7,13 @@ validator: JSON nested far too deep (the limit is 32 levels, the top-level objec
 1), arrays over their documented maximum, numbers no field can hold, text that is not Unicode or
 not UTF-8, abusive ``Content-Type``, ``Idempotency-Key`` and ``Authorization`` headers, hostile
 path ids, and bodies that are not objects at all; and, for the product patch, the fields a patch
-may not send (``externalId``, ``title: null``). Each hostile request starts from a body that
-would succeed (or, for the broker retry, get its ordinary 409) and spoils exactly one thing, so
-a request that slips through is seen.
+may not send (``externalId``, ``title: null``). The importer, account and warehouse writes
+(§5.2) get the same, at their own nested fields (``address.address1``, ``bond.number``,
+``defaultShipment.carrier.scac``), plus text over its length, numbers where text or a boolean
+is due, what a merge patch may not clear, values outside their format, and a key restricted to
+another warehouse. Each hostile request starts from a body that would succeed (or, for the
+broker retry, get its ordinary 409) and spoils exactly one thing, so a request that slips
+through is seen.
 
 For every call the module asserts a 4xx status (never 5xx), the flat error envelope with the
 expected ``errorCode`` (and, where the contract pins it, the first issue's ``code`` and
@@ -57,13 +61,26 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "exports-cancel": ("POST", "/api/exports/{batch_id}/cancel"),
     "exports-retry": ("POST", "/api/exports/{batch_id}/broker-submission/retry"),
     "warehouses": ("POST", "/api/warehouses"),
+    "warehouses-patch": ("PATCH", "/api/warehouses/{warehouse_id}"),
     "brokers": ("POST", "/api/brokers"),
+    "importers": ("POST", "/api/importers"),
+    "importers-patch": ("PATCH", "/api/importers/{importer_id}"),
+    "account-patch": ("PATCH", "/api/account"),
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALL = tuple(ENDPOINTS)
 PATCH = ("products-patch",)
-ID_IN_PATH = {"exports-cancel": "batch", "exports-retry": "batch", "products-patch": "prod"}
+IMPORTER = ("importers", "importers-patch")
+"""The endpoints whose body holds an importer's fields (``address``, ``bond``)."""
+ADDRESSED = (*IMPORTER, "account-patch")
+"""The endpoints whose body holds an ``address`` (an importer's, the account's)."""
+WAREHOUSE_PATCH = ("warehouses-patch",)
+ID_IN_PATH = {"exports-cancel": "batch", "exports-retry": "batch", "products-patch": "prod",
+              "warehouses-patch": "wh", "importers-patch": "imp"}
 """The endpoints with an object id in the path, and the prefix of that id."""
+ADDRESS = {"address1": "100 Harbor Way", "city": "Buffalo", "region": "NY",
+           "postalCode": "14203", "country": "US"}
+BOND = {"type": "continuous", "suretyCode": "457", "number": "GB2026001"}
 
 
 def method_of(endpoint: str) -> str:
@@ -80,21 +97,30 @@ def order(external_id: str, product_id: str, **overrides: Any) -> dict[str, Any]
 
 @dataclass
 class Scene:
-    """A tenant with a product (SKU-1), an order of it and a PLANNED batch of that order."""
+    """A tenant with a product (SKU-1), an order of it, a PLANNED batch of that order and a
+    second importer of record (with a bond, not the default), created through the API."""
 
     api: Api
     product_id: str
     order_id: str
     batch_id: str
+    importer_id: str
+    scoped_key: str
+    """A key of the same account restricted to another warehouse (not the scene's)."""
 
     def path(self, endpoint: str, object_id: str | None = None) -> str:
         """The endpoint's path, with ``object_id`` (else the scene's own) as its path id."""
         return ENDPOINTS[endpoint][1].format(batch_id=object_id or self.batch_id,
-                                             product_id=object_id or self.product_id)
+                                             product_id=object_id or self.product_id,
+                                             warehouse_id=object_id or self.api.warehouse_id,
+                                             importer_id=object_id or self.importer_id)
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """A body that would succeed (the retry gets 409: a PLANNED batch has no submission;
-        the patch changes SKU-1's HTS code)."""
+        the product patch changes SKU-1's HTS code, the importer patch renews the scene
+        importer's bond and moves its street, the account patch names the seller and makes
+        the scene importer the default, the warehouse patch sets the default shipment's port
+        and carrier)."""
         account = {"accountId": self.api.account_id}
         return {
             "products-sync": {**account, "items": [product("SKU-NEW")]},
@@ -107,6 +133,15 @@ class Scene:
             "exports-retry": dict(account),
             "warehouses": {**account, "name": "Second warehouse", "country": "CA"},
             "brokers": {**account, "name": "Second broker", "email": "b2@example.com"},
+            "warehouses-patch": {**account, "defaultShipment": {
+                "portOfEntry": "3004", "carrier": {"scac": "abcd", "name": "Second Trucking"}}},
+            "importers": {**account, "name": "Second importer LLC", "number": "98-7654321",
+                          "address": dict(ADDRESS), "bond": dict(BOND)},
+            "importers-patch": {**account, "address": {"address1": "200 Harbor Way"},
+                                "bond": {"number": "GB2027001"}},
+            "account-patch": {**account, "legalName": "Maple Goods Inc.",
+                              "address": {**ADDRESS, "address1": "55 Rue Saint-Paul"},
+                              "defaultImporterId": self.importer_id},
         }[endpoint]
 
 
@@ -123,7 +158,13 @@ def scene(api: Api) -> Scene:
                                        "warehouseId": api.warehouse_id,
                                        "brokerId": api.broker_id, "orderIds": [order_id]})
     assert r.status_code == 200, r.text
-    return Scene(api, product_id, order_id, r.json()["exportId"])
+    batch_id = r.json()["exportId"]
+    r = api.post("/api/importers", {"accountId": api.account_id, "name": "Scene importer LLC",
+                                    "number": "12-3456780", "address": ADDRESS, "bond": BOND})
+    assert r.status_code == 201, r.text
+    other_warehouse = api.world.warehouse(api.account_id, name="Other DC")
+    scoped_key = api.world.key(api.account_id, warehouse_id=other_warehouse)
+    return Scene(api, product_id, order_id, batch_id, r.json()["id"], scoped_key)
 
 
 # --- "nothing changed" -------------------------------------------------------------------------
@@ -180,7 +221,7 @@ class Expect:
     codes: tuple[str, ...] = ("VALIDATION_ERROR",)
     issue_code: str | tuple[str, ...] | None = None  # details.issues[0].code
     issue_path: str | None = None  # details.issues[0].path is this or inside it
-    field: str | None = None
+    field: str | tuple[str, ...] | None = None  # the envelope's field (one of them, if several)
     statuses: tuple[int, ...] = ()  # alternatives to ``status``
     fresh_request_id: bool = False  # the client's X-Request-Id was unsafe: a req_ id is made
 
@@ -237,8 +278,9 @@ def problems_of(r: httpx.Response, expect: Expect) -> list[str]:
     if expect.fresh_request_id and not re.fullmatch(r"req_[0-9a-z]{26}",
                                                     r.headers.get("x-request-id", "")):
         out.append(f"X-Request-Id {r.headers.get('x-request-id')!r} is not a generated req_ id")
-    if expect.field is not None and body.get("field") != expect.field:
-        out.append(f"field {body.get('field')!r}, expected {expect.field!r}")
+    fields = (expect.field,) if isinstance(expect.field, str) else expect.field
+    if fields is not None and body.get("field") not in fields:
+        out.append(f"field {body.get('field')!r}, expected {' or '.join(fields)}")
     if expect.issue_code is not None or expect.issue_path is not None:
         issues = (body.get("details") or {}).get("issues") or [{}]
         first = issues[0] if isinstance(issues[0], dict) else {}
@@ -358,6 +400,15 @@ NESTING_SITES: list[tuple[str, tuple[str, ...], str, int]] = [
     ("patch-materials", PATCH, "materials", 1),
     ("patch-metalContent-key", PATCH, "metalContent.steelPctWeight", 2),
     ("patch-externalId", PATCH, "externalId", 1),
+    # importers, the account and a warehouse patch: deep inside their nested groups
+    ("address-address1", ADDRESSED, "address.address1", 2),
+    ("bond-number", IMPORTER, "bond.number", 2),
+    ("importer-name", IMPORTER, "name", 1),
+    ("account-defaultImporterId", ("account-patch",), "defaultImporterId", 1),
+    ("account-name", ("account-patch",), "name", 1),  # not patchable, still checked
+    ("shipment-carrier-scac", WAREHOUSE_PATCH, "defaultShipment.carrier.scac", 3),
+    ("shipment-portOfEntry", WAREHOUSE_PATCH, "defaultShipment.portOfEntry", 2),
+    ("warehouse-patch-name", WAREHOUSE_PATCH, "name", 1),
 ]
 
 
@@ -497,6 +548,37 @@ def numbers(group: str) -> list[Case]:
             for endpoint, path, site, names in NUMBER_SITES[group] for name in names]
 
 
+TEXT_SITES: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
+    # (endpoints, dotted path, which numbers): fields that hold text or a boolean, where a
+    # number, however plausible (457 for a surety code, 3004 for a port), is invalid_type (§2)
+    (IMPORTER, "number", ("1e400", "10**400", "2**64", "123456789")),
+    (IMPORTER, "bond.suretyCode", ("1e400", "-1e400", "1e-400", "457")),
+    (IMPORTER, "bond.number", ("1e999999999", "30-significant-digits")),
+    (IMPORTER, "address.postalCode", ("1e400", "14203")),
+    (("importers-patch",), "isDefault", ("1e400", "1")),
+    (("account-patch",), "requireReviewAcknowledgement", ("1e400", "1", "1e-999999999")),
+    (("account-patch",), "defaultImporterId", ("1e400", "10**400")),
+    (WAREHOUSE_PATCH, "defaultShipment.portOfEntry", ("1e400", "1e309", "2**63", "3004")),
+    (WAREHOUSE_PATCH, "defaultShipment.carrier.scac", ("1e400", "-1e400")),
+    (WAREHOUSE_PATCH, "defaultShipment.estimatedArrival", ("1e400", "20260101")),
+    (WAREHOUSE_PATCH, "postalCode", ("10**400", "1e-400")),
+]
+LIKELY = {"123456789": "123456789", "457": "457", "14203": "14203", "1": "1",
+          "3004": "3004", "20260101": "20260101"}
+"""Numbers a careless client might send for the text: the text's digits as a JSON number."""
+
+
+def numbers_in_text() -> list[Case]:
+    cases = []
+    for endpoints, path, names in TEXT_SITES:
+        for name in names:
+            raw = HUGE.get(name) or LIKELY[name]
+            cases.append(Case(f"{path}-{name}-{'-'.join(endpoints)}", body_with(path, raw),
+                              Expect(issue_code="invalid_type", issue_path=path, field=path),
+                              endpoints))
+    return cases
+
+
 def numbers_elsewhere() -> list[Case]:
     cases = [Case(f"accountId-{name}", body_with("accountId", HUGE[name]),
                   Expect(issue_code="invalid_type", issue_path="accountId", field="accountId"))
@@ -548,6 +630,18 @@ def unicode_escapes() -> list[Case]:
         Case("lone-surrogate-in-patch-title", body_with("title", r'"bottle \udc00"'),
              Expect(issue_code="invalid_format", issue_path="title", field="title"), PATCH),
         Case("escaped-nul-in-string", body_with("accountId", r'"acc\u0000"'), bad_text),
+        *(Case(f"lone-surrogate-in-{path}-{endpoints[0]}", body_with(path, r'"north \ud800 way"'),
+               Expect(issue_code="invalid_format", issue_path=path, field=path), endpoints)
+          for endpoints, path in [(ADDRESSED, "address.address1"), (IMPORTER, "bond.number"),
+                                  (IMPORTER, "name"), (("account-patch",), "legalName"),
+                                  (("account-patch",), "name"),
+                                  (WAREHOUSE_PATCH, "defaultShipment.carrier.name"),
+                                  (WAREHOUSE_PATCH, "defaultShipment.masterBill")]),
+        *(Case(f"escaped-nul-in-{path}-{endpoints[0]}", body_with(path, r'"GB\u00002027"'),
+               Expect(issue_code="invalid_format", issue_path=path, field=path), endpoints)
+          for endpoints, path in [(IMPORTER, "bond.number"), (ADDRESSED, "address.city"),
+                                  (("account-patch",), "name"),
+                                  (WAREHOUSE_PATCH, "defaultShipment.conveyanceReference")]),
         Case("escaped-nul-in-key", body_with("hostile", r'{"a\u0000b": 1}'),
              Expect(issue_code="invalid_format")),
     ]
@@ -687,6 +781,12 @@ def path_ids() -> list[Case]:
         return lambda scene, endpoint: Sent(dumps(scene.body(endpoint)), path=scene.path(
             endpoint, object_id.format(p=ID_IN_PATH[endpoint])))
 
+    def unknown_with(path: str, value: Any) -> Callable[[Scene, str], Sent]:
+        unknown = "{p}_00000000000000000000000000"
+        return lambda scene, endpoint: Sent(
+            dumps(put(scene.body(endpoint), path, value)),
+            path=scene.path(endpoint, unknown.format(p=ID_IN_PATH[endpoint])))
+
     gone = Expect(404, ("NOT_FOUND", "INVALID_REQUEST", "VALIDATION_ERROR"), statuses=(400,))
     return [Case(name, at(value), gone, tuple(ID_IN_PATH)) for name, value in [
         ("10kb", "{p}_" + "x" * 10_240),
@@ -698,7 +798,15 @@ def path_ids() -> list[Case]:
         ("bidi-override", "{p}_%e2%80%ae"),
         ("sql-quote", "{p}_'%20OR%20'1'='1"),
         ("unknown-well-formed", "{p}_00000000000000000000000000"),
-    ]]
+    ]] + [
+        # §2: a write with an id in its path checks the body, then accountId, then the id
+        Case("unknown-id-invalid-body", unknown_with("accountId", 42),
+             Expect(issue_code="invalid_type", issue_path="accountId", field="accountId"),
+             tuple(ID_IN_PATH)),
+        Case("unknown-id-another-accountId",
+             unknown_with("accountId", "acc_00000000000000000000000000"),
+             Expect(403, ("INVALID_ACCOUNT_SCOPE",), field="accountId"), tuple(ID_IN_PATH)),
+    ]
 
 
 def patch_fields() -> list[Case]:
@@ -739,6 +847,137 @@ def patch_fields() -> list[Case]:
     ]]
 
 
+def warehouse_scoped_keys() -> list[Case]:
+    """docs/api/contract.md §3, §5.2: a key restricted to another warehouse of the same
+    account sends the plain body. It cannot create or change importers nor change the account
+    (403 INVALID_ACCOUNT_SCOPE), nor patch, plan through or act on a batch of a warehouse
+    other than its own (``field`` ``warehouseId`` or ``batchId``), nor create warehouses."""
+    def scoped(scene: Scene, endpoint: str) -> Sent:
+        return Sent(dumps(scene.body(endpoint)), {"authorization": f"Bearer {scene.scoped_key}"})
+
+    def scope(field: str | tuple[str, ...] | None = None) -> Expect:
+        return Expect(403, ("INVALID_ACCOUNT_SCOPE",), field=field)
+
+    return [
+        Case("account-wide-writes", scoped, scope(), ("importers", "importers-patch",
+                                                      "account-patch", "warehouses")),
+        Case("another-warehouse", scoped, scope("warehouseId"),
+             ("warehouses-patch", "exports-plan")),
+        # §3 names "field warehouseId or batchId" for a batch of another warehouse
+        Case("another-warehouse's-batch", scoped, scope(("batchId", "warehouseId")),
+             ("exports-execute", "exports-cancel", "exports-retry")),
+    ]
+
+
+def setting(path: str, value: Any) -> Callable[[Scene, str], Sent]:
+    """The plain body with ``value`` at ``path`` (``put``: nested objects made as needed)."""
+    return lambda scene, endpoint: Sent(dumps(put(scene.body(endpoint), path, value)))
+
+
+def at_path(path: str, code: str | tuple[str, ...]) -> Expect:
+    return Expect(issue_code=code, issue_path=path, field=path)
+
+
+def oversize_strings() -> list[Case]:
+    """docs/api/contract.md §5.2: text over its length, at the new write endpoints' fields
+    (name 200, address1 200, city 100, postalCode 20, bond number 40, legalName 200, carrier
+    name 200, conveyanceReference 64, masterBill 50); an importer number or a SCAC of any
+    other length is not in its format."""
+    sites: list[tuple[tuple[str, ...], str, str, str | tuple[str, ...]]] = [
+        (IMPORTER, "name", LONG_TOKEN, "too_big"),
+        (IMPORTER, "name", "n" * 201, "too_big"),
+        (ADDRESSED, "address.address1", LONG_TOKEN, "too_big"),
+        (ADDRESSED, "address.city", "c" * 101, "too_big"),
+        (ADDRESSED, "address.postalCode", "9" * 21, "too_big"),
+        (IMPORTER, "bond.number", "B" * 41, "too_big"),
+        (IMPORTER, "bond.number", LONG_TOKEN, "too_big"),
+        (IMPORTER, "number", "12-" + "3" * 10_240, "invalid_format"),
+        (("account-patch",), "legalName", LONG_TOKEN, "too_big"),
+        (("account-patch",), "defaultImporterId", "imp_" + "x" * 10_240, "too_big"),
+        (WAREHOUSE_PATCH, "name", LONG_TOKEN, "too_big"),
+        (WAREHOUSE_PATCH, "address1", "a" * 201, "too_big"),
+        (WAREHOUSE_PATCH, "defaultShipment.carrier.name", LONG_TOKEN, "too_big"),
+        (WAREHOUSE_PATCH, "defaultShipment.carrier.scac", "A" * 10_240,
+         ("invalid_format", "too_big")),
+        (WAREHOUSE_PATCH, "defaultShipment.conveyanceReference", "V" * 65, "too_big"),
+        (WAREHOUSE_PATCH, "defaultShipment.masterBill", "M" * 51, "too_big"),
+    ]
+    return [Case(f"{path}-{len(value)}-chars-{'-'.join(endpoints)}", setting(path, value),
+                 at_path(path, code), endpoints) for endpoints, path, value, code in sites]
+
+
+def new_write_fields() -> list[Case]:
+    """docs/api/contract.md §5.2: what the importer, account and warehouse writes refuse, each
+    at the body's own path: a required field cleared by a patch, a nested group left
+    incomplete, a value outside its enum or format, another type. Each is refused before
+    anything is merged into the stored row."""
+    either_format = ("invalid_format", "invalid_value")
+    sites: list[tuple[str, tuple[str, ...], str, Any, str | tuple[str, ...] | None]] = [
+        # importers (create and patch)
+        ("ssn", IMPORTER, "number", "123-45-6789", "invalid_format"),
+        ("eleven-digits", IMPORTER, "number", "12345678901", "invalid_format"),
+        ("suffix-with-O", IMPORTER, "number", "12-3456789O1", "invalid_format"),
+        ("letters", IMPORTER, "number", "AB-CDEFGHI", "invalid_format"),
+        ("unknown-type", IMPORTER, "bond.type", "annual", "invalid_value"),
+        ("two-digits", IMPORTER, "bond.suretyCode", "45", "invalid_format"),
+        ("blank", IMPORTER, "bond.number", "   ", "too_small"),
+        ("not-an-object", IMPORTER, "bond", "GB2027001", "invalid_type"),
+        ("array", ADDRESSED, "address", [ADDRESS], "invalid_type"),
+        ("three-letters", ADDRESSED, "address.country", "USA", either_format),
+        ("blank", ADDRESSED, "address.city", " \t ", "too_small"),
+        ("string", ("importers",), "isDefault", "true", "invalid_type"),
+        ("null", ("importers",), "address.address1", None, ("required", "invalid_type")),
+        # an importer patch cannot clear what an importer must have
+        ("null", ("importers-patch",), "name", None, "required"),
+        ("null", ("importers-patch",), "number", None, "required"),
+        ("null", ("importers-patch",), "address", None, "required"),
+        ("null", ("importers-patch",), "address.address1", None, "required"),
+        ("null", ("importers-patch",), "bond.suretyCode", None, "required"),
+        ("string", ("importers-patch",), "isDefault", "true", "invalid_type"),
+        # §4/§5.2: a refused write moves no default importer, whatever isDefault says
+        ("with-isDefault", IMPORTER, "isDefault", True, None),
+        # the account
+        ("another", ("account-patch",), "name", "Renamed merchant", "invalid_value"),
+        ("object", ("account-patch",), "name", {"set": "Renamed"}, "invalid_value"),
+        ("unknown", ("account-patch",), "defaultImporterId",
+         "imp_00000000000000000000000000", "unknown_reference"),
+        ("a-product", ("account-patch",), "defaultImporterId", "prod_00000000000000000000000000",
+         "unknown_reference"),
+        ("unknown", ("account-patch",), "readinessPolicy", "lenient", "invalid_value"),
+        ("string", ("account-patch",), "requireReviewAcknowledgement", "true", "invalid_type"),
+        ("null", ("account-patch",), "address.city", None, "required"),
+        # a warehouse patch
+        ("null", WAREHOUSE_PATCH, "name", None, "required"),
+        ("null", WAREHOUSE_PATCH, "country", None, "required"),
+        ("blank", WAREHOUSE_PATCH, "name", "  ", "too_small"),
+        ("name", WAREHOUSE_PATCH, "country", "Canada", either_format),
+        ("unknown", WAREHOUSE_PATCH, "defaultShipment.modeOfTransport", "teleport",
+         "invalid_value"),
+        ("five-digits", WAREHOUSE_PATCH, "defaultShipment.portOfEntry", "30040",
+         "invalid_format"),
+        ("digits", WAREHOUSE_PATCH, "defaultShipment.carrier.scac", "1234", "invalid_format"),
+        ("three-chars", WAREHOUSE_PATCH, "defaultShipment.carrier.iataCode", "ACX",
+         "invalid_format"),
+        ("february-30", WAREHOUSE_PATCH, "defaultShipment.estimatedArrival", "2026-02-30",
+         "invalid_format"),
+        ("with-time", WAREHOUSE_PATCH, "defaultShipment.estimatedArrival",
+         "2026-02-01T00:00:00Z", "invalid_format"),
+        ("array", WAREHOUSE_PATCH, "defaultShipment", [{"portOfEntry": "3004"}],
+         "invalid_type"),
+        ("string", WAREHOUSE_PATCH, "defaultShipment.carrier", "EGTR", "invalid_type"),
+        ("not-an-address", WAREHOUSE_PATCH, "notifyEmail", "ops at example", "invalid_format"),
+    ]
+    def with_bad_surety(path: str, value: Any) -> Callable[[Scene, str], Sent]:
+        return lambda scene, endpoint: Sent(dumps(put(put(scene.body(endpoint), path, value),
+                                                      "bond.suretyCode", "4")))
+
+    return [Case(f"{path}-{label}-{'-'.join(endpoints)}", setting(path, value),
+                 at_path(path, code), endpoints) if code is not None else
+            Case(f"{path}-{label}-{'-'.join(endpoints)}", with_bad_surety(path, value),
+                 at_path("bond.suretyCode", "invalid_format"), endpoints)
+            for label, endpoints, path, value, code in sites]
+
+
 GROUPS: dict[str, list[Case]] = {
     **{f"nesting-{depth}-levels": nesting(depth) for depth in DEPTHS},
     "huge-arrays": huge_arrays(),
@@ -755,6 +994,10 @@ GROUPS: dict[str, list[Case]] = {
     "top-level-types": top_level_types(),
     "path-ids": path_ids(),
     "patch-fields": patch_fields(),
+    "numbers-in-text-fields": numbers_in_text(),
+    "oversize-strings": oversize_strings(),
+    "importer-account-warehouse-fields": new_write_fields(),
+    "warehouse-scoped-key": warehouse_scoped_keys(),
 }
 for _cases in GROUPS.values():
     assert len({c.name for c in _cases}) == len(_cases), "case names must be unique"
@@ -809,6 +1052,25 @@ def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
     r, changed = call("products-patch")
     assert r.status_code == 200 and changed, r.text
     assert r.json()["htsCode"] == "4820102010"
+    # the importer, account and warehouse writes (after the plans: a new default importer or
+    # default shipment could change what a plan snapshots)
+    r, changed = call("importers")
+    assert r.status_code == 201 and changed, r.text
+    assert (r.json()["number"], r.json()["isDefault"]) == ("98-7654321", False)
+    r, changed = call("importers-patch")
+    assert r.status_code == 200 and changed, r.text
+    assert r.json()["id"] == scene.importer_id
+    assert (r.json()["address"]["address1"], r.json()["bond"]) == (
+        "200 Harbor Way", {**BOND, "number": "GB2027001"})
+    r, changed = call("account-patch")
+    assert r.status_code == 200 and changed, r.text
+    assert (r.json()["legalName"], r.json()["defaultImporterId"]) == (
+        "Maple Goods Inc.", scene.importer_id)
+    r, changed = call("warehouses-patch")
+    assert r.status_code == 200 and changed, r.text
+    assert r.json()["id"] == scene.api.warehouse_id
+    assert r.json()["defaultShipment"]["portOfEntry"] == "3004"
+    assert r.json()["defaultShipment"]["carrier"]["scac"] == "ABCD"
 
 
 @pytest.mark.parametrize("group", list(GROUPS))

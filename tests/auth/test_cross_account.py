@@ -1,7 +1,8 @@
 """docs/api/contract.md §2.1, §3, §7: another account's objects are invisible, on every endpoint.
 
-Tenant B gets one of everything (warehouse, broker, products, orders, a PLANNED batch, an executed
-batch with its customs package and artifacts, a CANCELLED batch). Tenant A then calls every
+Tenant B gets one of everything (warehouse, broker, importers of record, products, orders, a
+PLANNED batch, an executed batch with its customs package and artifacts, a CANCELLED batch) and
+account settings of its own. Tenant A then calls every
 endpoint of the service, reads and writes (``POST`` and ``PATCH``), with B's ids, in the path and
 in the body. Each call must answer the contract's error (404 ``NOT_FOUND`` for a foreign object,
 403 ``INVALID_ACCOUNT_SCOPE`` where the body names B's account, warehouse or broker, 400
@@ -25,8 +26,14 @@ from entrygo.app import create_app
 from entrygo.models import metadata
 from tests.support import NOTEBOOK, Flow, execute, product
 
-ID = re.compile(r"\b(?:acc|key|wh|br|prod|ord|batch|unit|cp|art|bs|ntf|evt|whk)_[0-9a-z]{26}\b")
-LISTS = ["/api/warehouses", "/api/brokers", "/api/products", "/api/orders", "/api/exports"]
+ID = re.compile(
+    r"\b(?:acc|key|wh|br|imp|prod|ord|batch|unit|cp|art|bs|ntf|evt|whk)_[0-9a-z]{26}\b")
+LISTS = ["/api/warehouses", "/api/brokers", "/api/importers", "/api/products", "/api/orders",
+         "/api/exports"]
+B_BOND = {"type": "continuous", "suretyCode": "457", "number": "GB-B-0001"}
+B_SETTINGS = ("Tenant B Exports Ltd.", "9 Quay St", "Tenant B Second Importer", "98-7654321",
+              "GB-B-0001", "2 Pier Rd")
+"""Text only B's account and B's second importer hold (A's responses must never show it)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Tenant:
     """Everything B owns, as ids, plus what B's requests were."""
 
     flow: Flow
+    importers: dict[str, str]  # "default" (the world's), "second" (with a bond) -> id
     orders: dict[str, str]  # externalId -> id
     planned: dict[str, Any]
     done: dict[str, Any]
@@ -73,6 +81,10 @@ def ok(r: Any) -> Any:
 
 def build_b(client: TestClient, world: Any) -> Tenant:
     b = world.tenant(client, "Tenant B")
+    second = ok(b.post("/api/importers", {
+        "accountId": b.account_id, "name": B_SETTINGS[2], "number": B_SETTINGS[3],
+        "address": {"address1": B_SETTINGS[5], "city": "Buffalo", "country": "US"},
+        "bond": B_BOND}))
     flow = Flow(b)
     orders = {ext: flow.order(ext) for ext in ("ord-1", "ord-2", "ord-3")}
     plan_key, execute_key = "shared-plan-key-0001", "shared-execute-key-0001"
@@ -83,15 +95,23 @@ def build_b(client: TestClient, world: Any) -> Tenant:
     to_cancel = ok(flow.plan([orders["ord-3"]]))
     cancelled = ok(b.post(f"/api/exports/{to_cancel['exportId']}/cancel"))
     assert cancelled["state"] == "CANCELLED"
-    return Tenant(flow, orders, planned, done, cancelled, plan_key, execute_key)
+    # B's own account settings, set last (a strict policy would block B's plans above)
+    settings = ok(b.client.patch("/api/account", content=json.dumps({
+        "accountId": b.account_id, "legalName": B_SETTINGS[0],
+        "address": {"address1": B_SETTINGS[1], "city": "Halifax", "country": "CA"},
+        "readinessPolicy": "strict"}), headers=b.headers({"content-type": "application/json"})))
+    importers = {"default": settings["defaultImporterId"], "second": second["id"]}
+    assert importers["default"] and importers["default"] != importers["second"]
+    return Tenant(flow, importers, orders, planned, done, cancelled, plan_key, execute_key)
 
 
 def b_paths(b: Tenant) -> list[str]:
     """Every read of B's world: by id, lists, the package and each artifact's bytes."""
     cp = b.done["customs_package_id"]
     return [
-        *LISTS, "/api/system/health",
+        *LISTS, "/api/system/health", "/api/account",
         f"/api/warehouses/{b.api.warehouse_id}", f"/api/brokers/{b.api.broker_id}",
+        *(f"/api/importers/{iid}" for iid in b.importers.values()),
         f"/api/products/{b.flow.bottle}", f"/api/products/{b.flow.notebook}",
         *(f"/api/orders/{oid}" for oid in b.orders.values()),
         *(f"/api/exports/{bid}" for bid in b.batches.values()),
@@ -125,6 +145,7 @@ def secrets_of(b: Tenant, snap: dict[str, tuple[int, bytes]]) -> set[str]:
     found.add(b.done["customsPackage"]["packageNumber"])
     found.add(b.done["brokerSubmission"]["message_id"])
     found.update(a["sha256"] for a in b.done["artifacts"])
+    found.update(B_SETTINGS)  # B's seller, its second importer's name, number and bond
     return found
 
 
@@ -139,7 +160,7 @@ def leaks(r: Any, secrets: set[str]) -> list[str]:
     return sorted(s for s in secrets if s in text)
 
 
-def matrix(a: Flow, a_order: str, b: Tenant) -> list[Case]:
+def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
     a_api, b_api = a.api, b.api
     cp = b.done["customs_package_id"]
     scope = {"status": 403, "code": "INVALID_ACCOUNT_SCOPE"}
@@ -165,6 +186,84 @@ def matrix(a: Flow, a_order: str, b: Tenant) -> list[Case]:
         Case("create broker in B's account", "POST", "/api/brokers",
              {"accountId": b_api.account_id, "name": "Intruder", "email": "x@example.com"},
              field="accountId", **scope),
+        # --- warehouse patch (§5.2): the body, then accountId (403), then the id (404) --------
+        Case("patch B's warehouse (no accountId)", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"name": "Hijacked DC", "notifyEmail": "intruder@example.com"}),
+        Case("patch B's warehouse (A's accountId)", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"accountId": a_api.account_id, "defaultShipment": {
+                 "portOfEntry": "3004", "carrier": {"scac": "HIJK"}}}),
+        Case("patch B's warehouse clearing its fields (A's accountId)", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"accountId": a_api.account_id, "defaultShipment": None, "address1": None}),
+        Case("patch B's warehouse with B's idempotency key", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"accountId": a_api.account_id, "name": "Hijacked DC"},
+             headers={"idempotency-key": b.plan_key}),
+        Case("patch B's warehouse in B's account", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"accountId": b_api.account_id, "name": "Hijacked DC"}, field="accountId",
+             **scope),
+        Case("patch A's warehouse in B's account", "PATCH",
+             f"/api/warehouses/{a_api.warehouse_id}",
+             {"accountId": b_api.account_id, "name": "Hijacked DC"}, field="accountId",
+             **scope),
+        Case("patch B's warehouse with an invalid body", "PATCH",
+             f"/api/warehouses/{b_api.warehouse_id}",
+             {"accountId": a_api.account_id, "defaultShipment": {"portOfEntry": "30"}},
+             status=400, code="VALIDATION_ERROR", field="defaultShipment.portOfEntry",
+             issues=(("defaultShipment.portOfEntry", "invalid_format"),)),
+        # --- importers of record and the account (§5.2) ----------------------------------------
+        *(Case(f"importer by id ({label})", "GET", f"/api/importers/{iid}")
+          for label, iid in b.importers.items()),
+        Case("create importer in B's account", "POST", "/api/importers",
+             {"accountId": b_api.account_id, "name": "Intruder LLC", "number": "11-1111111",
+              "address": {"address1": "1 Way", "city": "Erie", "country": "US"},
+              "isDefault": True}, field="accountId", **scope),
+        *(Case(f"patch B's {label} importer (no accountId)", "PATCH", f"/api/importers/{iid}",
+               {"name": "Hijacked", "isDefault": True})
+          for label, iid in b.importers.items()),
+        *(Case(f"patch B's {label} importer (A's accountId)", "PATCH", f"/api/importers/{iid}",
+               {"accountId": a_api.account_id, "bond": {"number": "HIJACKED"},
+                "isDefault": False})
+          for label, iid in b.importers.items()),
+        Case("patch B's importer removing its bond (A's accountId)", "PATCH",
+             f"/api/importers/{b.importers['second']}",
+             {"accountId": a_api.account_id, "bond": None}),
+        Case("patch B's importer with B's idempotency key", "PATCH",
+             f"/api/importers/{b.importers['second']}",
+             {"accountId": a_api.account_id, "name": "Hijacked"},
+             headers={"idempotency-key": b.plan_key}),
+        Case("patch B's importer in B's account", "PATCH",
+             f"/api/importers/{b.importers['second']}",
+             {"accountId": b_api.account_id, "name": "Hijacked"}, field="accountId", **scope),
+        Case("patch A's importer in B's account", "PATCH", f"/api/importers/{a_importer}",
+             {"accountId": b_api.account_id, "name": "Hijacked"}, field="accountId", **scope),
+        Case("patch B's importer with an invalid body", "PATCH",
+             f"/api/importers/{b.importers['second']}",
+             {"accountId": a_api.account_id, "number": "123-45-6789"},
+             status=400, code="VALIDATION_ERROR", field="number",
+             issues=(("number", "invalid_format"),)),
+        Case("patch the account naming B's account", "PATCH", "/api/account",
+             {"accountId": b_api.account_id, "legalName": "Hijacked"}, field="accountId",
+             **scope),
+        Case("patch the account naming B's account and B's importer", "PATCH", "/api/account",
+             {"accountId": b_api.account_id, "defaultImporterId": b.importers["second"]},
+             field="accountId", **scope),
+        *(Case(f"make B's {label} importer A's default", "PATCH", "/api/account",
+               {"accountId": a_api.account_id, "defaultImporterId": iid},
+               field="defaultImporterId", issues=(("defaultImporterId", "unknown_reference"),),
+               **unknown)
+          for label, iid in b.importers.items()),
+        Case("make B's importer A's default with B's idempotency key", "PATCH", "/api/account",
+             {"accountId": a_api.account_id, "defaultImporterId": b.importers["second"]},
+             headers={"idempotency-key": b.plan_key}, field="defaultImporterId",
+             issues=(("defaultImporterId", "unknown_reference"),), **unknown),
+        Case("make B's importer A's default (no accountId)", "PATCH", "/api/account",
+             {"defaultImporterId": b.importers["default"], "legalName": "A renamed"},
+             field="defaultImporterId", issues=(("defaultImporterId", "unknown_reference"),),
+             **unknown),
         # --- products --------------------------------------------------------------------------
         Case("product by id (bottle)", "GET", f"/api/products/{b.flow.bottle}"),
         Case("product by id (notebook)", "GET", f"/api/products/{b.flow.notebook}"),
@@ -363,7 +462,8 @@ def call(api: Any, case: Case) -> Any:
 
 
 def lists_of(api: Any) -> dict[str, bytes]:
-    return {path: ok_raw(api.get(path)) for path in LISTS}
+    """A's lists and A's account: what A's calls must leave as they were."""
+    return {path: ok_raw(api.get(path)) for path in [*LISTS, "/api/account"]}
 
 
 def ok_raw(r: Any) -> bytes:
@@ -382,6 +482,8 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
     a_order = a.order("ord-1")  # the same externalId as one of B's orders
     assert a_order not in b.orders.values()
     a_batch = ok(a.plan([a_order]))["exportId"]
+    a_importer = ok(api.get("/api/account"))["defaultImporterId"]
+    assert a_importer and a_importer not in b.importers.values()
 
     b_before = snapshot(b.api, b_paths(b))
     secrets = secrets_of(b, b_before)
@@ -390,9 +492,11 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
 
     # A's own lists: exactly A's objects, none of B's, whatever the filter
     orders_scope = cursor_scope("/api/orders", api.account_id)
+    importers_scope = cursor_scope("/api/importers", api.account_id)
     products_scope = cursor_scope("/api/products", api.account_id)
     own = {
         "/api/warehouses": [api.warehouse_id], "/api/brokers": [api.broker_id],
+        "/api/importers": [a_importer], "/api/importers?limit=200": [a_importer],
         "/api/products": sorted([a.notebook, a.bottle]), "/api/orders": [a_order],
         "/api/exports": [a_batch],
         "/api/products?externalId=BOTTLE": [a.bottle],
@@ -403,6 +507,7 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
         # a cursor made for A's own list that names one of B's ids: still only A's rows
         f"/api/orders?cursor={encode_cursor(orders_scope, b.orders['ord-3'])}": [],
         f"/api/products?cursor={encode_cursor(products_scope, b.flow.notebook)}&limit=200": [],
+        f"/api/importers?cursor={encode_cursor(importers_scope, b.importers['second'])}": [],
     }
     problems = []
     for path, expected in own.items():
@@ -422,8 +527,18 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
         problems.append(f"[health] GET /api/system/health: {health.status_code} {health.text}")
     if leaks(health, secrets):
         problems.append(f"[health] leaks B's {leaks(health, secrets)}")
+    # the account: A's own, with A's default importer and none of B's settings
+    account = api.get("/api/account")
+    if account.status_code != 200 or (
+            account.json().get("id"), account.json().get("defaultImporterId"),
+            account.json().get("legalName"), account.json().get("address"),
+            account.json().get("readinessPolicy")) != (
+                api.account_id, a_importer, None, None, "standard"):
+        problems.append(f"[account] GET /api/account: {account.status_code} {account.text}")
+    if leaks(account, secrets):
+        problems.append(f"[account] leaks B's {leaks(account, secrets)}")
 
-    cases = matrix(a, a_order, b)
+    cases = matrix(a, a_order, a_importer, b)
     for case in cases:
         problems += check(case, call(api, case), secrets)
     assert not problems, f"{len(problems)} problem(s) over {len(cases)} cases:\n" + \

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from entrygo.readiness.catalogue import CATALOGUE
-from entrygo.readiness.facts import LineFacts, OrderFacts, PlanFacts, ProductFacts
+from entrygo.readiness.facts import FilingFacts, LineFacts, OrderFacts, PlanFacts, ProductFacts
 from entrygo.readiness.plan import Assessment, assess
 from entrygo.readiness.product_rules import judge_product
 from entrygo.readiness.reference import load
@@ -29,6 +29,14 @@ BASE_PRODUCT = ProductFacts(
                   "city": "Montreal", "region": "QC", "country": "CA"},
 )
 CONSIGNEE = {"name": "Jane Doe", "address1": "1 Market St", "city": "San Francisco"}
+PARCELS = ({"trackingNumber": "1Z999AA10123456784", "grossWeightKg": 0.5},)
+FILING = FilingFacts(
+    importer={"id": "imp_1", "name": "Jane Doe Imports LLC", "number": "12-3456789",
+              "address": {"address1": "1 Harbor Way", "city": "Buffalo", "region": "NY",
+                          "postalCode": "14202", "country": "US"}, "bond": None},
+    seller={"name": "Maple Paper Company", "address": None},
+    shipment={"modeOfTransport": "truck", "portOfEntry": "0901", "carrier": {"scac": "EGTR"}})
+"""A complete filing: importer of record, a truck via Buffalo-Niagara Falls with its SCAC."""
 
 
 def order(oid: str = "ord_1", *, product_id: str = "prod_base", value: str = "20",
@@ -37,16 +45,17 @@ def order(oid: str = "ord_1", *, product_id: str = "prod_base", value: str = "20
     base = dict(id=oid, external_id=f"ext-{oid}", destination_country="US",
                 destination_region="CA", destination_postal_code="94105", consignee=CONSIGNEE,
                 lines=(LineFacts(product_id, quantity, unit, unit * quantity),),
-                total_value_usd=unit * quantity)
+                total_value_usd=unit * quantity, parcels=PARCELS)
     base.update(overrides)
     return OrderFacts(**base)
 
 
 def judge(product: dict[str, Any] | None = None, orders: list[OrderFacts] | None = None,
-          warehouse_country: str = "CA", exclude_blocked: bool = False) -> Assessment:
+          warehouse_country: str = "CA", exclude_blocked: bool = False,
+          filing: FilingFacts = FILING) -> Assessment:
     p = replace(BASE_PRODUCT, **(product or {}))
     facts = PlanFacts("acc_1", "wh_1", warehouse_country, "br_1", "US", exclude_blocked,
-                      tuple(orders or [order()]), {p.id: p})
+                      tuple(orders or [order()]), {p.id: p}, filing)
     return assess(facts, REF)
 
 
@@ -197,6 +206,13 @@ ORDER_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[st
     "CONSIGNEE_INCOMPLETE": ({"consignee": {"name": "Jane Doe"}},
                              {"consignee": {**CONSIGNEE, "phone": None}}, "consignee",
                              ["consignee.address1", "consignee.city"]),
+    "PARCEL_DATA_MISSING": ({"parcels": ({"trackingNumber": "1Z1", "grossWeightKg": None},)},
+                            {"parcels": ({"trackingNumber": "1Z1", "grossWeightKg": 0.001},)},
+                            "parcels", ["parcels"]),
+    "CURRENCY_CONVERSION_UNDOCUMENTED": ({"currency": "CAD"},
+                                         {"currency": "CAD", "usd_exchange_rate": {
+                                             "rate": 1.3712, "date": "2026-11-27"}},
+                                         "usdExchangeRate", ["usdExchangeRate"]),
 }
 
 
@@ -302,8 +318,86 @@ def test_messages_are_sorted_deterministically():
                                                              for f in a.findings)
 
 
+def test_order_rules_near_misses_of_their_own():
+    """No parcels at all fires too; USD (or no currency) needs no conversion."""
+    assert "PARCEL_DATA_MISSING" in codes(judge(orders=[order(parcels=())]))
+    for near in ({"currency": "USD"}, {"currency": None}):
+        assert "CURRENCY_CONVERSION_UNDOCUMENTED" not in codes(judge(orders=[order(**near)]))
+
+
+def shipment(**fields: Any) -> FilingFacts:
+    return replace(FILING, shipment={k: v for k, v in {**FILING.shipment, **fields}.items()
+                                     if v is not None})
+
+
+# code: (filing that fires, its near miss, expected severity, expected field)
+FILING_CASES: dict[str, tuple[FilingFacts, FilingFacts, str, str]] = {
+    "IMPORTER_OF_RECORD_MISSING": (replace(FILING, importer=None), FILING, "blocking",
+                                   "importerId"),
+    "PORT_OF_ENTRY_MISSING": (shipment(portOfEntry=None), shipment(portOfEntry="3004"),
+                              "blocking", "shipment.portOfEntry"),
+    "PORT_OF_ENTRY_INVALID": (shipment(portOfEntry="0999"), shipment(portOfEntry="0901"),
+                              "blocking", "shipment.portOfEntry"),
+    "TRANSPORT_MODE_MISSING": (shipment(modeOfTransport=None), shipment(modeOfTransport="rail"),
+                               "blocking", "shipment.modeOfTransport"),
+    "CARRIER_ID_MISSING": (shipment(carrier={"name": "Acme Trucking", "iataCode": "AC"}),
+                           shipment(carrier={"scac": "ACMT"}), "blocking", "shipment.carrier"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FILING_CASES))
+def test_filing_rule_fires_once_per_plan_and_its_near_miss_does_not(code):
+    fire, near, severity, field = FILING_CASES[code]
+    a = judge(orders=[order("ord_1"), order("ord_2")], filing=fire)
+    hits = [f for f in a.findings if f.code == code]
+    assert [(f.severity, f.scope, f.field, f.order_id) for f in hits] == [
+        (severity, "batch", field, None)], [f.code for f in a.findings]
+    assert a.readiness_state == "BLOCKED"
+    assert code not in codes(judge(filing=near))
+    assert judge(filing=near).readiness_state == "READY"
+
+
+def test_carrier_code_by_mode():
+    """By truck only a SCAC names the carrier; by air or courier an IATA code does too; by
+    sea, rail and post a missing code is a warning."""
+    def severity(mode: str, carrier: dict[str, str]) -> str | None:
+        a = judge(filing=shipment(modeOfTransport=mode, carrier=carrier))
+        return next((f.severity for f in a.findings if f.code == "CARRIER_ID_MISSING"), None)
+
+    assert severity("truck", {"iataCode": "AC"}) == "blocking"
+    assert severity("air", {"iataCode": "AC"}) is None
+    assert severity("courier", {"scac": "FDEG"}) is None
+    assert severity("courier", {"name": "Express Co"}) == "blocking"
+    assert severity("ocean", {"name": "Oceanic Lines"}) == "warning"
+    assert severity("rail", {}) == "warning"
+    assert severity("postal", {"name": "Canada Post"}) is None
+    assert severity("postal", {}) == "warning"
+
+
+def test_strict_policy_blocks_the_warnings_that_leave_entry_fields_empty():
+    strict = replace(FILING, policy="strict")
+    orders = [order("ord_1", consignee={"name": "Jane Doe"}), order("ord_2", parcels=())]
+    standard, blocked = judge(orders=orders), judge(orders=orders, filing=strict)
+    assert standard.readiness_state == "REVIEW_REQUIRED"
+    assert blocked.readiness_state == "BLOCKED"
+    escalated = {f.code: f for f in blocked.findings if f.severity_as == "blocking"}
+    assert set(escalated) == {"CONSIGNEE_INCOMPLETE", "PARCEL_DATA_MISSING"}
+    assert all("strict policy" in f.message for f in escalated.values())
+    # a review signal that leaves no field empty stays a warning under strict too
+    metals = judge(STEEL, filing=strict)
+    assert metals.readiness_state == "REVIEW_REQUIRED"
+    assert {f.code: f.severity for f in metals.findings}["METALS_REVIEW_RECOMMENDED"] == \
+        "warning"
+    # strict excludes what it blocks when the plan asks for it
+    excluded = judge(orders=orders, filing=strict, exclude_blocked=True)
+    assert [e.order_id for e in excluded.exclusions] == ["ord_1", "ord_2"]
+    assert {rule.code for rule in CATALOGUE.values() if rule.strict} == {
+        "CONSIGNEE_INCOMPLETE", "DESCRIPTION_INSUFFICIENT", "VALUE_ZERO", "MID_ORIGIN_MISMATCH",
+        "WEIGHT_MISSING", "PARCEL_DATA_MISSING", "CURRENCY_CONVERSION_UNDOCUMENTED"}
+
+
 def test_every_catalogue_code_is_covered_here():
-    covered = set(PRODUCT_CASES) | set(ORDER_CASES) | {
+    covered = set(PRODUCT_CASES) | set(ORDER_CASES) | set(FILING_CASES) | {
         "VALUE_ZERO", "VALUE_OUTLIER", "ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY",
         "DE_MINIMIS_UNAVAILABLE", "FORMAL_ENTRY_REQUIRED", "NO_ORDERS_INCLUDED"}
     assert covered == set(CATALOGUE)

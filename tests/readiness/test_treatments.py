@@ -107,7 +107,9 @@ def test_collector_places_findings_and_missing_data() -> None:
     batch = Collector("batch")
     unit = Collector("batch", unit_index=0, order_ids=("ord_1",), into=batch)
     unit.treat("FORMAL_ENTRY", message="Formal entry.")
-    assert batch.findings[0][-2:] == (0, ("ord_1",)) and unit.flags == {"FORMAL_ENTRY"}
+    (formal,) = batch.findings
+    assert (formal.unit_index, formal.order_ids) == (0, ("ord_1",))
+    assert unit.flags == {"FORMAL_ENTRY"}
     assert batch.flags == set()  # flags stay with the unit
     with pytest.raises(ValueError):
         unit.gap("FORMAL_ENTRY_REQUIRED", "value")  # nothing at batch scope to fill in

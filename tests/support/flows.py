@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from tests.support.world import product
 
 NOTEBOOK = product(
@@ -13,6 +15,11 @@ NOTEBOOK = product(
 CONSIGNEE = {"name": "Jane Doe", "address1": "1 Market St", "city": "San Francisco"}
 
 
+def tracking_number(external_id: str) -> str:
+    """A tracking number of the test's own for an order (stable, short, unique per id)."""
+    return "1Z" + hashlib.sha256(external_id.encode()).hexdigest()[:16].upper()
+
+
 class Flow:
     """A tenant with a steel bottle (REVIEW) and a notebook (READY) in its catalogue."""
 
@@ -22,10 +29,14 @@ class Flow:
         self.bottle, self.notebook = data[0]["id"], data[1]["id"]
 
     def order(self, external_id, product_id=None, quantity=1, value=110, **extra):
+        """An order (one line) with a parcel, as a filing-ready warehouse sends it."""
         body = {"externalId": external_id, "destinationCountry": "US",
                 "destinationRegion": "CA", "destinationPostalCode": "94105",
                 "items": [{"productId": product_id or self.bottle, "quantity": quantity,
-                           "unitValueUsd": value}], **extra}
+                           "unitValueUsd": value}],
+                "parcels": [{"trackingNumber": tracking_number(external_id),
+                             "grossWeightKg": 1.2}],
+                **extra}
         r = self.api.post("/api/orders/sync", {"accountId": self.api.account_id,
                                                "items": [body]})
         assert r.status_code == 200, r.text

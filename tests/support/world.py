@@ -13,18 +13,30 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
 from entrygo.db.database import Database
+from entrygo.importers.models import Importer
+from entrygo.kit.clock import utcnow
+from entrygo.kit.ids import new_id
 from entrygo.models import metadata
 from entrygo.setup import service as setup
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+
+
+DEFAULT_IMPORTER_NUMBER = "12-3456789"
+DEFAULT_IMPORTER_ADDRESS = {"address1": "1 Harbor Way", "address2": None, "city": "Buffalo",
+                            "region": "NY", "postalCode": "14202", "country": "US"}
+DEFAULT_SHIPMENT = {"modeOfTransport": "truck", "portOfEntry": "0901",
+                    "carrier": {"scac": "EGTR", "name": "EntryGo Test Trucking"}}
+"""What every test tenant is set up with, as the demo is: a default importer of record and a
+warehouse whose default shipment is a truck via Buffalo-Niagara Falls."""
 
 
 def product(external_id: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
@@ -86,9 +98,20 @@ class World:
         self.db = db
         self.settings = settings
 
-    def account(self, name: str = "Test merchant") -> str:
+    def account(self, name: str = "Test merchant", *, importer: bool = True) -> str:
+        """An account; with ``importer``, one importer of record as its default (as the demo
+        sets up), so plans are not blocked for want of one."""
         with self.db.write() as s:
-            return setup.create_account(s, name).id
+            account = setup.create_account(s, name)
+            if importer:
+                now = utcnow()
+                s.add(Importer(id=new_id("imp"), account_id=account.id, name=f"{name} Inc.",
+                               number=DEFAULT_IMPORTER_NUMBER, address=DEFAULT_IMPORTER_ADDRESS,
+                               bond=None, created_at=now, updated_at=now))
+                s.flush()
+                account.default_importer_id = s.scalars(select(Importer.id).where(
+                    Importer.account_id == account.id)).one()
+            return account.id
 
     def key(self, account_id: str, *, mode: str = "live", warehouse_id: str | None = None,
             expires_at: datetime | None = None) -> str:
@@ -97,7 +120,8 @@ class World:
                              warehouse_id=warehouse_id, expires_at=expires_at).secret
 
     def warehouse(self, account_id: str, **overrides: Any) -> str:
-        body = {"accountId": account_id, "name": "Toronto 3PL", "country": "CA", **overrides}
+        body = {"accountId": account_id, "name": "Toronto 3PL", "country": "CA",
+                "defaultShipment": DEFAULT_SHIPMENT, **overrides}
         with self.db.write() as s:
             return setup.create_warehouse(
                 s, account_id, validate_as(WarehouseCreate, parse_json(json.dumps(body).encode()))

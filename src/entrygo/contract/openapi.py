@@ -40,7 +40,8 @@ ERROR_CODES = {
     404: ["NOT_FOUND"],
     405: ["METHOD_NOT_ALLOWED"],
     409: ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS", "INVALID_EXPORT_STATE",
-          "PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED",
+          "PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "REVIEW_NOT_ACKNOWLEDGED",
+          "ORDERS_ALREADY_EXPORTED",
           "ORDER_LOCKED", "DELIVERY_IN_PROGRESS"],
     413: ["PAYLOAD_TOO_LARGE"],
     415: ["UNSUPPORTED_MEDIA_TYPE"],
@@ -84,6 +85,9 @@ class ErrorDetails(BaseModel):
     provided_plan_hash: Omittable[str] = Field(None, description="PLAN_HASH_MISMATCH: the "
                                                "planHash the request named.")
     blocking_codes: Omittable[list[str]] = Field(None, description="EXPORT_BLOCKED.")
+    unacknowledged_codes: Omittable[list[str]] = Field(None, description="REVIEW_NOT_"
+                                                       "ACKNOWLEDGED: the plan's warning "
+                                                       "codes not in acknowledgedCodes.")
     order_ids: Omittable[list[str]] = Field(None, description="ORDERS_ALREADY_EXPORTED.")
     external_ids: Omittable[list[str]] = Field(None, description="ORDER_LOCKED.")
     export_id: Omittable[str] = Field(None, description="INTERNAL_ERROR during execute: the "
@@ -111,8 +115,13 @@ class Error(WireModel):
 
 TAGS = [
     {"name": "system", "description": "Liveness and a check of the API key and database."},
+    {"name": "account", "description": "The account itself: the seller printed on the "
+     "commercial invoice, its default importer of record and its readiness policies."},
     {"name": "setup", "description": "Warehouses (where parcels ship from) and customs "
      "brokers (who file the entries)."},
+    {"name": "importers", "description": "Importers of record: the party liable for the "
+     "entries, with its IRS or CBP-assigned importer number and its customs bond; one of "
+     "them may be the account's default."},
     {"name": "products", "description": "The product catalogue, upserted by externalId, "
      "each product with its customs readiness."},
     {"name": "orders", "description": "Consumer orders, upserted by externalId."},

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from entrygo.accounts.models import Account
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.artifacts.render import render_all
 from entrygo.artifacts.snapshot import PackageSnapshot, Party
@@ -53,8 +55,38 @@ def package_number(now: datetime) -> str:
     return f"EG-{now:%Y%m%d}-" + "".join(secrets.choice(_PACKAGE_ALPHABET) for _ in range(6))
 
 
-def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None
-           ) -> tuple[ExportBatch, PlanFacts, Warehouse]:
+@dataclass(frozen=True)
+class Review:
+    """What the client says of its review of the plan: recorded with the export."""
+
+    acknowledged_codes: tuple[str, ...] = ()
+    reviewed_by: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The review as the timeline and the artifacts state it (nothing when not given)."""
+        out: dict[str, Any] = {}
+        if self.reviewed_by:
+            out["reviewedBy"] = self.reviewed_by
+        if self.acknowledged_codes:
+            out["acknowledgedCodes"] = sorted(set(self.acknowledged_codes))
+        return out
+
+
+def _require_review(account: Account, warning_codes: tuple[str, ...], review: Review) -> None:
+    """With the account's ``requireReviewAcknowledgement``, every warning of the plan must be
+    acknowledged by code (409 ``REVIEW_NOT_ACKNOWLEDGED`` listing the others)."""
+    if not account.require_review_acknowledgement:
+        return
+    missing = sorted(set(warning_codes) - set(review.acknowledged_codes))
+    if missing:
+        raise ApiError(409, "REVIEW_NOT_ACKNOWLEDGED", "The account requires every warning of "
+                       "the plan to be acknowledged: add them to acknowledgedCodes once "
+                       "reviewed.", field="acknowledgedCodes",
+                       details={"unacknowledgedCodes": missing})
+
+
+def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None,
+           review: Review) -> tuple[ExportBatch, PlanFacts, Warehouse]:
     batch = repo.batch_for_update(session, caller.account_id, batch_id)
     if batch is None:
         raise not_found("Export batch")
@@ -73,15 +105,18 @@ def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | N
     orders = repo.order_facts(session, list(rows.values()))
     products = repo.product_facts(session, caller.account_id,
                                   {ln.product_id for o in orders for ln in o.lines})
-    warehouse = repo.parties_of(session, batch)[1]
+    account, warehouse, _ = repo.parties_of(session, batch)
+    filing = repo.filing_facts(session, caller.account_id, warehouse, batch.importer_id,
+                               batch.shipment)
     facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, batch.broker_id,
                       batch.destination_country, batch.exclude_blocked_orders, tuple(orders),
-                      products)
+                      products, filing)
     current = plan_hash(facts, RULES_VERSION, reference.load().version)
     if current != batch.plan_hash:
         raise ApiError(409, "PLAN_STALE", "The orders, products, parties or rules changed "
                        "since planning: re-plan.", details={"storedPlanHash": batch.plan_hash,
                                                             "currentPlanHash": current})
+    _require_review(account, summary.warning_codes, review)
     taken = sorted(oid for oid, row in rows.items()
                    if row.exported_batch_id not in (None, batch.id))
     if taken:
@@ -131,9 +166,11 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
 
 
 def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None,
-                   request_id: str | None, *, store: ArtifactStore, mail_domain: str) -> str:
+                   request_id: str | None, *, store: ArtifactStore, mail_domain: str,
+                   review: Review | None = None) -> str:
     """Execute a planned batch in the caller's transaction. Returns the batch id."""
-    batch, facts, warehouse = _check(session, caller, batch_id, wanted_hash)
+    review = review or Review()
+    batch, facts, warehouse = _check(session, caller, batch_id, wanted_hash, review)
     move(session, batch, ExportState.EXECUTING, wanted="be executed")
     included = [o.id for o in facts.orders]
     if included and repo.lock_orders_to(session, batch.id, included) != len(included):
@@ -181,7 +218,7 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
             created_at=now, updated_at=now))
     repo.add_package(session, outputs, artifact_rows)
     timeline.append(("EXPORT_EXECUTED", {"customsPackageId": package_id,
-                                         "orderCount": len(included)}))
+                                         "orderCount": len(included), **review.record()}))
     move(session, batch, ExportState.COMPLETED, wanted="complete", request_id=request_id,
          timeline=timeline, executed_at=now, updated_at=now)
     session.flush()

@@ -20,6 +20,7 @@ from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import (
     artifact_document,
     event_document,
+    filing_document,
     notification_document,
     package_document,
     submission_document,
@@ -56,7 +57,7 @@ def execute_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
 def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
     """Every plan field as planned, the live state (and the batch that superseded it), what
     execution produced, the timeline."""
-    doc = dict(batch.plan)
+    doc = {**filing_document(None), **batch.plan}  # plans stored before filing data: null
     doc.update({
         "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
         "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,

@@ -23,6 +23,7 @@ class PlanSummary:
     units: tuple[Unit, ...]
     flags: tuple[str, ...]
     blocking_codes: tuple[str, ...]
+    warning_codes: tuple[str, ...]
     order_count: int
     line_count: int
     value_usd: Decimal
@@ -47,5 +48,7 @@ def summarise(plan: Mapping[str, Any]) -> PlanSummary:
         flags=tuple(f["flag"] for f in plan["flags"]),
         blocking_codes=tuple(sorted({m["code"] for m in plan["validationMessages"]
                                      if m["severity"] == "blocking"})),
+        warning_codes=tuple(sorted({m["code"] for m in plan["validationMessages"]
+                                    if m["severity"] == "warning"})),
         order_count=totals["orderCount"], line_count=totals["lineCount"],
         value_usd=_decimal(totals["valueUsd"]))

@@ -15,9 +15,11 @@ from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.delivery.ports import MailContext
 from entrygo.events.models import ExportEvent
 from entrygo.exports.models import ExportBatch, ExportBatchOrder
+from entrygo.importers.models import Importer
+from entrygo.kit.clock import iso
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
-from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+from entrygo.readiness.facts import FilingFacts, LineFacts, OrderFacts, ProductFacts
 from entrygo.setup.models import Broker, Warehouse
 
 ORDERS, LINES, PRODUCTS = Order.__table__, OrderLine.__table__, Product.__table__
@@ -32,7 +34,9 @@ def orders_by_id(session: Session, account_id: str, ids: list[str], *,
         stmt = select(ORDERS.c.id, ORDERS.c.external_id, ORDERS.c.destination_country,
                       ORDERS.c.destination_region, ORDERS.c.destination_postal_code,
                       ORDERS.c.consignee, ORDERS.c.total_value_usd,
-                      ORDERS.c.exported_batch_id).where(
+                      ORDERS.c.exported_batch_id, ORDERS.c.ordered_at, ORDERS.c.currency,
+                      ORDERS.c.incoterm, ORDERS.c.usd_exchange_rate, ORDERS.c.parcels,
+                      ORDERS.c.charges).where(
             ORDERS.c.account_id == account_id, ORDERS.c.id.in_(chunk))
         if lock:  # in id order, as order sync locks them: the two never deadlock
             stmt = stmt.order_by(ORDERS.c.id).with_for_update()
@@ -54,8 +58,60 @@ def order_facts(session: Session, rows: list[Any]) -> list[OrderFacts]:
                                                 ln.line_value_usd))
     return [OrderFacts(row.id, row.external_id, row.destination_country,
                        row.destination_region, row.destination_postal_code, row.consignee,
-                       tuple(lines[row.id]), row.total_value_usd)
+                       tuple(lines[row.id]), row.total_value_usd,
+                       ordered_at=iso(row.ordered_at), currency=row.currency,
+                       incoterm=row.incoterm, usd_exchange_rate=row.usd_exchange_rate,
+                       parcels=tuple(row.parcels or ()), charges=row.charges)
             for row in sorted(rows, key=lambda r: r.id)]
+
+
+def filing_facts(session: Session, account_id: str, warehouse: Warehouse,
+                 importer_id: str | None, shipment: dict[str, Any] | None) -> FilingFacts:
+    """The filing data a plan decides on: the importer it names (else the account's default;
+    None when neither exists), the account as seller, the shipment it asks for with the
+    warehouse's default shipment filling each field it leaves out, and the readiness policy."""
+    account = session.get_one(Account, account_id)
+    wanted = importer_id or account.default_importer_id
+    importer = None if wanted is None else importer_of(session, account_id, wanted)
+    return FilingFacts(
+        importer=None if importer is None else importer_document(importer),
+        seller={"name": account.legal_name or account.name, "address": account.address},
+        shipment=merged_shipment(warehouse.default_shipment, shipment),
+        policy=account.readiness_policy)
+
+
+def importer_of(session: Session, account_id: str, importer_id: str) -> Importer | None:
+    return session.scalars(select(Importer).where(
+        Importer.id == importer_id, Importer.account_id == account_id)).one_or_none()
+
+
+def importer_document(importer: Importer) -> dict[str, Any]:
+    """An importer of record as plans, snapshots and artifacts carry it."""
+    return {"id": importer.id, "name": importer.name, "number": importer.number,
+            "address": importer.address, "bond": importer.bond}
+
+
+def merged_shipment(default: dict[str, Any] | None,
+                    asked: dict[str, Any] | None) -> dict[str, Any]:
+    """The plan's shipment: each field it sends, else the warehouse default's (``carrier``
+    field by field too); fields neither has are left out."""
+    merged = _present(default)
+    for key, value in _present(asked).items():
+        merged[key] = {**merged.get(key, {}), **value} if key == "carrier" else value
+    if not merged.get("carrier"):
+        merged.pop("carrier", None)
+    return merged
+
+
+def _present(shipment: dict[str, Any] | None) -> dict[str, Any]:
+    """A shipment without its unset fields (a stored one has every key, null when unset)."""
+    out: dict[str, Any] = {}
+    for key, value in (shipment or {}).items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if v is not None} or None
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str, ProductFacts]:

@@ -71,7 +71,7 @@ def plan_export(request: Request, caller: Caller = Depends(authenticated),
 @router.post("/api/exports/execute", summary="Execute a planned batch, exactly once",
              response_model=ExecuteOut, responses=errors(*WRITE, 404, conflicts=[
                  "INVALID_EXPORT_STATE", "PLAN_STALE", "PLAN_HASH_MISMATCH",
-                 "EXPORT_BLOCKED", "ORDERS_ALREADY_EXPORTED"]),
+                 "EXPORT_BLOCKED", "REVIEW_NOT_ACKNOWLEDGED", "ORDERS_ALREADY_EXPORTED"]),
              openapi_extra=request_example(GUIDE_EXECUTE))
 def execute_export(request: Request, caller: Caller = Depends(authenticated),
                    body: ExecuteRequest = Depends(json_body(ExecuteRequest))) -> Response:
@@ -87,7 +87,8 @@ def execute_export(request: Request, caller: Caller = Depends(authenticated),
     def work(s: Session) -> dict[str, Any]:
         batch_id = executing.execute_export(
             s, caller, body.batch_id, body.plan_hash, request_id, store=state.store,
-            mail_domain=state.settings.mail_domain)
+            mail_domain=state.settings.mail_domain, review=executing.Review(
+                tuple(body.acknowledged_codes or ()), body.reviewed_by))
         return _reload(s, caller, batch_id, execute_document)
 
     def deliver(done: Any) -> dict[str, Any]:

@@ -12,13 +12,31 @@ from pydantic import Field
 
 from entrygo.api.fields import CountryCode, Id, IdempotencyKeyField, trimmed
 from entrygo.api.validation import RequestModel
-from entrygo.api.wire import DateTime, Omittable, Page, WireModel, decimal_to_number
+from entrygo.api.wire import (
+    DateTime,
+    Omittable,
+    Page,
+    WireModel,
+    decimal_to_number,
+    shaped_as,
+)
 from entrygo.events.service import EVENT_TYPES
 from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
+from entrygo.readiness.facts import FilingFacts
 from entrygo.readiness.findings import Finding, ReadinessState
 from entrygo.readiness.plan import Assessment, Exclusion
+from entrygo.setup.schemas import Shipment
+
+if TYPE_CHECKING:  # enums in the published schema, built from the one list of each
+    MessageCode = str
+    FlagName = str
+    EventType = str
+else:
+    MessageCode = Literal[tuple(CATALOGUE)]
+    FlagName = Literal[FLAGS]
+    EventType = Literal[EVENT_TYPES]
 
 NextAction = Literal["execute", "review_flags_then_execute", "fix_blocking_issues_then_replan"]
 ExclusionReason = Literal["DESTINATION_MISMATCH", "ALREADY_EXPORTED", "BLOCKING_ISSUES"]
@@ -28,6 +46,8 @@ class PlanRequest(RequestModel):
     account_id: Id
     warehouse_id: Id
     broker_id: Id
+    importer_id: Id | None = None
+    shipment: Shipment | None = None
     order_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)]
     destination_country: CountryCode = "US"
     batch_id: Annotated[str, trimmed(64, 3)] | None = None
@@ -40,6 +60,13 @@ class ExecuteRequest(RequestModel):
     account_id: Id
     batch_id: Id
     plan_hash: Annotated[str, Field(pattern=r"^planhash_[0-9a-f]{64}$")] | None = None
+    acknowledged_codes: Annotated[list[MessageCode], Field(max_length=100)] | None = Field(
+        None, description="The warning codes the reviewer accepts; recorded with the export. "
+        "With the account's requireReviewAcknowledgement, a REVIEW_REQUIRED batch executes "
+        "only when every warning code of its plan is here.")
+    reviewed_by: Annotated[str, trimmed(200, 1)] | None = Field(
+        None, description="Who reviewed the plan (an operator's name, an agent's id); "
+        "recorded with the export and shown to the broker.")
     idempotency_key: IdempotencyKeyField | None = None
 
 
@@ -72,8 +99,8 @@ def exclusion_document(e: Exclusion) -> dict[str, Any]:
 def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, plan_hash: str,
                   assessment: Assessment, exclusions: list[Exclusion], unit_ids: list[str],
                   warehouse_id: str, broker_id: str, destination_country: str,
-                  rules_version: str, reference_version: str, created_at: Any
-                  ) -> dict[str, Any]:
+                  rules_version: str, reference_version: str, created_at: Any,
+                  filing: FilingFacts | None = None) -> dict[str, Any]:
     a = assessment
     totals = {k: decimal_to_number(v) if not isinstance(v, int) else v
               for k, v in a.totals.items()}
@@ -105,11 +132,23 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
         "warehouseId": warehouse_id,
         "brokerId": broker_id,
         "destinationCountry": destination_country,
+        **filing_document(filing),
         "rulesVersion": rules_version,
         "referenceDataVersion": reference_version,
         "next_recommended_action": a.next_action,
         "createdAt": iso(created_at),
     }
+
+
+def filing_document(filing: FilingFacts | None) -> dict[str, Any]:
+    """Who files and how the goods arrive, as the plan judged them (null before there was
+    filing data: plans stored before it keep their document as it was answered)."""
+    if filing is None:
+        return {"importer": None, "shipment": None, "readinessPolicy": None}
+    importer = filing.importer
+    return {"importer": None if importer is None else {
+                "id": importer["id"], "name": importer["name"], "number": importer["number"]},
+            "shipment": filing.shipment, "readinessPolicy": filing.policy}
 
 
 def summary_document(batch: Any) -> dict[str, Any]:
@@ -155,15 +194,6 @@ def event_document(event: Any) -> dict[str, Any]:
 
 # --- response shapes, for the published contract (the documents above are what is sent; the
 # --- contract tests check every response of the guide flow against these) ---------------------
-
-if TYPE_CHECKING:  # enums in the published schema, built from the one list of each
-    MessageCode = str
-    FlagName = str
-    EventType = str
-else:
-    MessageCode = Literal[tuple(CATALOGUE)]
-    FlagName = Literal[FLAGS]
-    EventType = Literal[EVENT_TYPES]
 
 
 class ValidationMessageOut(WireModel):
@@ -220,6 +250,14 @@ class TotalsOut(WireModel):
     net_weight_kg: float
 
 
+class ImporterRefOut(WireModel):
+    """The importer of record a plan names (details at ``GET /api/importers/{id}``)."""
+
+    id: str
+    name: str
+    number: str
+
+
 class PlanFields(WireModel):
     """What every plan answer carries, dry run or not."""
 
@@ -236,6 +274,15 @@ class PlanFields(WireModel):
     warehouse_id: str
     broker_id: str
     destination_country: str
+    importer: ImporterRefOut | None = Field(description="The importer of record the plan "
+                                            "judged: the request's importerId, else the "
+                                            "account's default; null when there is none.")
+    shipment: Annotated[dict[str, Any], shaped_as(Shipment)] | None = Field(
+        description="The shipment the plan judged: the request's fields, each missing one "
+        "from the warehouse's defaultShipment. Null only on plans stored before shipments.")
+    readiness_policy: Literal["standard", "strict"] | None = Field(
+        description="The account's policy the plan was judged under (null only on plans "
+        "stored before policies).")
     rules_version: str
     reference_data_version: str
     next_recommended_action: NextAction = Field(alias="next_recommended_action")

@@ -44,6 +44,7 @@ from entrygo.readiness.facts import PlanFacts
 from entrygo.readiness.plan import Exclusion, assess
 from entrygo.setup.models import Warehouse
 from entrygo.setup.repository import BrokerRepository, WarehouseRepository
+from entrygo.setup.schemas import Shipment
 
 
 def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehouse:
@@ -55,6 +56,13 @@ def _scoped_party(session: Session, caller: Caller, req: PlanRequest) -> Warehou
     if BrokerRepository(session, account).get(req.broker_id) is None:
         raise account_scope("brokerId is not a broker of this account.", "brokerId")
     return warehouse
+
+
+def shipment_request(shipment: Shipment | None) -> dict[str, Any] | None:
+    """The plan request's shipment as stored on the batch: the fields it sends."""
+    if shipment is None:
+        return None
+    return shipment.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def _check_order_ids(ids: list[str], found: dict[str, Any]) -> None:
@@ -94,9 +102,15 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     orders = repo.order_facts(session, eligible)
     products = repo.product_facts(session, caller.account_id,
                                   {ln.product_id for o in orders for ln in o.lines})
+    shipment = shipment_request(req.shipment)
+    if req.importer_id is not None and repo.importer_of(
+            session, caller.account_id, req.importer_id) is None:
+        raise account_scope("importerId is not an importer of record of this account.",
+                            "importerId")
+    filing = repo.filing_facts(session, caller.account_id, warehouse, req.importer_id, shipment)
     facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, req.broker_id,
                       req.destination_country, req.exclude_blocked_orders, tuple(orders),
-                      products)
+                      products, filing)
     ref = reference.load()
     assessment = assess(facts, ref)
     exclusions.extend(assessment.exclusions)
@@ -112,7 +126,8 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
         plan_hash=fingerprint, assessment=assessment, exclusions=exclusions, unit_ids=unit_ids,
         warehouse_id=warehouse.id, broker_id=req.broker_id,
         destination_country=req.destination_country, rules_version=RULES_VERSION,
-        reference_version=ref.version, created_at=batch.created_at if batch else now)
+        reference_version=ref.version, created_at=batch.created_at if batch else now,
+        filing=filing)
     if not persisted:
         return doc
     columns = {
@@ -122,6 +137,7 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
         "exclude_blocked_orders": req.exclude_blocked_orders,
         "order_count": len(assessment.included_order_ids), "rules_version": RULES_VERSION,
         "reference_data_version": ref.version, "plan": doc, "updated_at": now,
+        "importer_id": req.importer_id, "shipment": shipment,
     }
     summary = {"planHash": fingerprint, "readinessState": assessment.readiness_state,
                "orderCount": len(assessment.included_order_ids)}

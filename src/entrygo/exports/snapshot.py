@@ -1,9 +1,11 @@
 """The planning snapshot and its fingerprint, ``planHash`` (docs/api/contract.md §5.4).
 
 A pure function of what the plan decided on: account, warehouse, broker, destination, options,
-the included orders (sorted) with their lines, the customs fields of every product they
-reference, and the rules and reference-data versions. No ids made by the call, no clock, no row
-order: the same inputs give the same hash on SQLite and PostgreSQL, in any process.
+the filing data (importer of record, seller, shipment after the warehouse's defaults, readiness
+policy), the included orders (sorted) with their lines, parcels, charges and terms of sale, the
+customs fields of every product they reference, and the rules and reference-data versions. No
+ids made by the call, no clock, no row order: the same inputs give the same hash on SQLite and
+PostgreSQL, in any process.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.kit.money import plain
-from entrygo.readiness.facts import OrderFacts, PlanFacts, ProductFacts
+from entrygo.readiness.facts import FilingFacts, OrderFacts, PlanFacts, ProductFacts
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def _num(value: Decimal | None) -> str | None:
@@ -27,7 +29,16 @@ def _num(value: Decimal | None) -> str | None:
 def _order(o: OrderFacts) -> list[Any]:
     return [o.id, o.external_id, o.destination_country, o.destination_region,
             o.destination_postal_code, o.consignee,
-            [[ln.product_id, ln.quantity, plain(ln.unit_value_usd)] for ln in o.lines]]
+            [[ln.product_id, ln.quantity, plain(ln.unit_value_usd)] for ln in o.lines],
+            o.ordered_at, o.currency, o.incoterm, o.usd_exchange_rate, list(o.parcels),
+            o.charges]
+
+
+def _filing(f: FilingFacts | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    return {"importer": f.importer, "seller": f.seller, "shipment": f.shipment,
+            "policy": f.policy}
 
 
 def _product(p: ProductFacts) -> list[Any]:
@@ -53,6 +64,7 @@ def canonical(facts: PlanFacts, rules_version: str, reference_version: str) -> b
         "broker": facts.broker_id,
         "destination": facts.destination_country,
         "options": {"excludeBlockedOrders": facts.exclude_blocked_orders},
+        "filing": _filing(facts.filing),
         "orders": [_order(o) for o in sorted(facts.orders, key=lambda o: o.id)],
         "products": [_product(facts.products[pid]) for pid in sorted(facts.products)],
         "rulesVersion": rules_version,

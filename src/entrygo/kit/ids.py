@@ -19,8 +19,8 @@ _last_rand = 0
 _last_time_text = ""
 
 PREFIXES = frozenset(
-    ["acc", "key", "wh", "br", "prod", "ord", "batch", "unit", "cp", "art", "bs", "ntf", "evt",
-     "whk", "req"]
+    ["acc", "key", "wh", "br", "imp", "prod", "ord", "batch", "unit", "cp", "art", "bs", "ntf",
+     "evt", "whk", "req"]
 )
 
 

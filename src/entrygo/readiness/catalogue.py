@@ -12,7 +12,7 @@ from typing import Literal
 
 from entrygo.readiness.treatments import FLAGS as FLAGS  # defined with their findings
 
-RULES_VERSION = "2026.11.1"
+RULES_VERSION = "2026.11.2"
 """Bump when a rule's logic changes; it feeds planHash."""
 
 Severity = Literal["blocking", "warning", "info"]
@@ -29,6 +29,9 @@ class Rule:
     field: str | None = None
     product_level: bool = False
     """Judged from the product alone: part of the product's own ``readiness``."""
+    strict: bool = False
+    """A warning that leaves a required entry field empty: blocking under the account's
+    ``strict`` readiness policy."""
 
 
 _RULES = [
@@ -57,7 +60,7 @@ _RULES = [
          "destinationRegion"),
     Rule("CONSIGNEE_INCOMPLETE", "warning",
          "No consignee name, street or city: the broker needs the ultimate consignee.",
-         "19 CFR 141.86(a)(2)", "consignee"),
+         "19 CFR 141.86(a)(2)", "consignee", strict=True),
     Rule("HTS_MISSING", "blocking", "The product has no HTS code.", "19 CFR 141.61(e)",
          "htsCode", True),
     Rule("HTS_MALFORMED", "blocking",
@@ -80,7 +83,7 @@ _RULES = [
     Rule("DESCRIPTION_INSUFFICIENT", "warning",
          "The customs description (or the title when there is none) is shorter than 15 "
          "characters or generic (gift, parts, accessories, merchandise, sample, goods, item).",
-         "19 CFR 141.86(a)(3)", "customsDescription", True),
+         "19 CFR 141.86(a)(3)", "customsDescription", True, strict=True),
     Rule("MID_MISSING", "blocking",
          "No MID, and no manufacturer name, street and city to derive one from.",
          "19 CFR Part 102, Appendix", "mid", True),
@@ -93,12 +96,12 @@ _RULES = [
     Rule("MID_ORIGIN_MISMATCH", "warning",
          "The MID's country prefix differs from the country of origin, or is CA for Canadian "
          "goods (Canadian MIDs start with the province code: XO Ontario, XQ Quebec, ...).",
-         "19 CFR Part 102, Appendix", "mid", True),
+         "19 CFR Part 102, Appendix", "mid", True, strict=True),
     Rule("WEIGHT_MISSING", "warning", "The product has no net weight per unit.",
-         "19 CFR 141.86(a)(4)", "netWeightKg", True),
+         "19 CFR 141.86(a)(4)", "netWeightKg", True, strict=True),
     Rule("VALUE_ZERO", "warning",
          "A line has a unit value of 0: a free item still needs a declared value.",
-         "19 CFR 141.86(a)(5); 19 CFR 152.103", "unitValueUsd"),
+         "19 CFR 141.86(a)(5); 19 CFR 152.103", "unitValueUsd", strict=True),
     Rule("VALUE_OUTLIER", "warning",
          "The unit value is below half of the product's reference value (undervaluation).",
          "19 CFR 152.103 (transaction value)", "unitValueUsd"),
@@ -153,6 +156,35 @@ _RULES = [
     Rule("EXCISE_GOODS_BLOCKED", "blocking",
          "Alcohol, tobacco or vape products (excise category, HTS 2203-2208 or chapter 24): "
          "never informal-entry goods.", "19 CFR 143.22; 27 CFR Part 27", "exciseCategory", True),
+    Rule("IMPORTER_OF_RECORD_MISSING", "blocking",
+         "The plan names no importer of record (importerId) and the account has no default "
+         "importer: nobody would be liable for the entries.",
+         "19 U.S.C. 1484(a)(2)(B); 19 CFR 141.1(b) (importer of record); CBP Form 7501 "
+         "(importer number, importer of record name and address)", "importerId"),
+    Rule("PORT_OF_ENTRY_MISSING", "blocking",
+         "The shipment names no port of entry, and the warehouse's default shipment has none.",
+         "19 CFR 141.86(a)(1); 19 CFR 101.3 (ports of entry); CBP Form 7501 block 6",
+         "shipment.portOfEntry"),
+    Rule("PORT_OF_ENTRY_INVALID", "blocking",
+         "The port of entry is not a CBP port code (Census Schedule D, CBP ACE Appendix E).",
+         "19 CFR 101.3; Schedule D (U.S. Census Bureau, April 2025)", "shipment.portOfEntry"),
+    Rule("TRANSPORT_MODE_MISSING", "blocking",
+         "The shipment has no mode of transport (truck, air, ocean, rail, courier, postal).",
+         "CBP Form 7501 block 9 (mode of transportation)", "shipment.modeOfTransport"),
+    Rule("CARRIER_ID_MISSING", "blocking",
+         "No carrier code: by truck the SCAC (the PAPS shipment control number starts with "
+         "it), by air or courier the IATA code or SCAC. A warning for ocean, rail and postal.",
+         "CBP Form 7501 block 8 (importing carrier); 19 CFR 123.92 (truck manifest)",
+         "shipment.carrier"),
+    Rule("PARCEL_DATA_MISSING", "warning",
+         "The order has no parcels, or a parcel without its gross weight: the tracking "
+         "numbers (house bills), package count and gross weight the entry needs.",
+         "19 CFR 141.86(a)(3) (marks and numbers of the packages), (a)(4)", "parcels",
+         strict=True),
+    Rule("CURRENCY_CONVERSION_UNDOCUMENTED", "warning",
+         "The order's currency is not USD and no usdExchangeRate says how unitValueUsd was "
+         "converted.", "19 CFR 141.86(a)(5); 19 CFR 159.31-159.35 (conversion of currency)",
+         "usdExchangeRate", strict=True),
     Rule("NO_ORDERS_INCLUDED", "blocking",
          "Nothing is left to plan after exclusions (EntryGo extension of the catalogue: see the "
          "plan's exclusions for why).", "EntryGo"),

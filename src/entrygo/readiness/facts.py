@@ -45,6 +45,13 @@ class OrderFacts:
     consignee: dict[str, Any] | None = field(hash=False)
     lines: tuple[LineFacts, ...]
     total_value_usd: Decimal
+    ordered_at: str | None = None
+    """The date of sale (RFC 3339), as synced."""
+    currency: str | None = None
+    incoterm: str | None = None
+    usd_exchange_rate: dict[str, Any] | None = field(default=None, hash=False)
+    parcels: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+    charges: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)
@@ -59,3 +66,19 @@ class PlanFacts:
     exclude_blocked_orders: bool
     orders: tuple[OrderFacts, ...]
     products: dict[str, ProductFacts] = field(hash=False)
+    filing: FilingFacts | None = None
+    """The parties and transport of the entries; None only for callers that judge goods alone
+    (a product's own readiness)."""
+
+
+@dataclass(frozen=True)
+class FilingFacts:
+    """Who files and how the goods arrive: what a plan decides beside the goods themselves.
+
+    ``importer`` and ``seller`` are wire documents (camelCase keys); ``shipment`` is the plan
+    request's shipment with the warehouse's default filled in, field by field."""
+
+    importer: dict[str, Any] | None = field(hash=False)
+    seller: dict[str, Any] = field(hash=False)
+    shipment: dict[str, Any] = field(hash=False)
+    policy: str = "standard"

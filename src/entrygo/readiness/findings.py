@@ -31,10 +31,13 @@ class Finding(NamedTuple):
     product_id: str | None = None
     unit_index: int | None = None
     order_ids: tuple[str, ...] | None = None
+    severity_as: Severity | None = None
+    """Set where the place decides the severity: a carrier code is blocking by truck and a
+    warning by sea; a ``strict`` rule is blocking under the strict readiness policy."""
 
     @property
     def severity(self) -> Severity:
-        return CATALOGUE[self.code].severity
+        return self.severity_as or CATALOGUE[self.code].severity
 
     @property
     def reference(self) -> str:
@@ -92,15 +95,17 @@ class Collector:
         self.missing: list[Missing] = [] if into is None else into.missing
         self.flags: set[str] = set()
 
-    def _here(self, code: str, message: str, field: str | None) -> Finding:
+    def _here(self, code: str, message: str, field: str | None,
+              severity: Severity | None = None) -> Finding:
         return Finding(code, message, self.scope, field, self.order_id, self.line_index,
-                       self.product_id, self.unit_index, self.order_ids)
+                       self.product_id, self.unit_index, self.order_ids, severity)
 
     def add(self, code: str, message: str, field: str | None = None, *,
-            missing: bool = False) -> None:
-        """Report ``code`` here; with ``missing`` its field is also listed in ``missing_data``."""
+            missing: bool = False, severity: Severity | None = None) -> None:
+        """Report ``code`` here; with ``missing`` its field is also listed in ``missing_data``;
+        ``severity`` when the place decides it rather than the catalogue."""
         name = field or CATALOGUE[code].field
-        self.findings.append(self._here(code, message, name))
+        self.findings.append(self._here(code, message, name, severity))
         if missing and name:
             self.gap(code, name)
 
@@ -125,4 +130,14 @@ class Collector:
 
     def repeat(self, findings: Iterable[Finding]) -> None:
         """Report another place's findings again, here (a product's, on each line that ships it)."""
-        self.findings.extend(self._here(f.code, f.message, f.field) for f in findings)
+        self.findings.extend(self._here(f.code, f.message, f.field, f.severity_as)
+                             for f in findings)
+
+    def enforce_strict(self) -> None:
+        """The strict readiness policy: every finding whose rule leaves a required entry field
+        empty (``Rule.strict``) becomes blocking, and says so."""
+        for index, f in enumerate(self.findings):
+            if CATALOGUE[f.code].strict and f.severity == "warning":
+                self.findings[index] = f._replace(
+                    severity_as="blocking",
+                    message=f"{f.message} (Blocking under the account's strict policy.)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+from entrygo.readiness.filing_rules import judge_order_filing
 from entrygo.readiness.findings import Collector, Finding
 from entrygo.readiness.reference import Reference
 
@@ -59,6 +60,7 @@ def judge_order(o: OrderFacts, ref: Reference) -> Collector:
         c.add("CONSIGNEE_INCOMPLETE", f"Add the ultimate consignee's {', '.join(absent)}.")
         for key in absent:  # one missing_data entry per field, finer than the finding's
             c.gap("CONSIGNEE_INCOMPLETE", f"consignee.{key}")
+    judge_order_filing(o, c)
     return c
 
 

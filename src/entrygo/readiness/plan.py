@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.readiness.facts import OrderFacts, PlanFacts
+from entrygo.readiness.filing_rules import judge_filing
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
 from entrygo.readiness.order_rules import judge_line, judge_order, normalize_zip
 from entrygo.readiness.product_rules import ProductVerdict, judge_product
@@ -93,6 +94,8 @@ def assess(facts: PlanFacts, ref: Reference) -> Assessment:
             if verdict is None:
                 verdict = verdicts[product.id] = judge_product(product, ref)
             judge_line(c, index, line, product, verdict.findings)
+        if facts.filing is not None and facts.filing.policy == "strict":
+            c.enforce_strict()
 
     included, exclusions = [], []
     for o in facts.orders:
@@ -124,6 +127,8 @@ def assess(facts: PlanFacts, ref: Reference) -> Assessment:
                     f"{facts.warehouse_country}: tariffs follow the country of origin.")
 
     units = export_units(included, ref)
+    if facts.filing is not None:
+        judge_filing(facts.filing, plan, ref)
     if facts.destination_country == "US":
         plan.add("DE_MINIMIS_UNAVAILABLE", "No duty-free de minimis (Section 321) entry exists: "
                  "every parcel is entered.")
