@@ -6,12 +6,12 @@ against; the renderers are pure functions of it (same snapshot, same bytes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from entrygo.readiness.facts import OrderFacts, ProductFacts
+from entrygo.readiness.facts import FilingFacts, OrderFacts, ProductFacts
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,8 @@ class PackageSnapshot:
     missing_data: tuple[dict[str, Any], ...]
     totals: dict[str, Any]
     port_of_entry: str | None = None
+    filing: FilingFacts | None = None
+    """The importer of record, the seller and the shipment (after the warehouse's defaults)
+    the plan judged: what the broker files the entries from."""
+    review: dict[str, Any] = field(default_factory=dict)
+    """``reviewedBy`` and ``acknowledgedCodes`` when execute was given them (else empty)."""

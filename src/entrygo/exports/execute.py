@@ -130,7 +130,7 @@ def _already_exported(order_ids: list[str]) -> ApiError:
 
 
 def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse: Warehouse,
-              number: str, now: datetime) -> PackageSnapshot:
+              number: str, now: datetime, review: Review) -> PackageSnapshot:
     account, _, broker = repo.parties_of(session, batch)
     ref = reference.load()
     mids: dict[str, tuple[str, bool]] = {}
@@ -162,7 +162,9 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
         products=dict(facts.products),
         mids=mids, flags=tuple(plan["flags"]), product_flags=product_flags,
         validation_messages=tuple(plan["validationMessages"]),
-        missing_data=tuple(plan["missing_data"]), totals=dict(plan["totals"]))
+        missing_data=tuple(plan["missing_data"]), totals=dict(plan["totals"]),
+        port_of_entry=(facts.filing.shipment.get("portOfEntry") if facts.filing else None),
+        filing=facts.filing, review=review.record())
 
 
 def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None,
@@ -179,7 +181,7 @@ def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash:
     now = utcnow()
     number = package_number(now)
     try:
-        rendered = render_all(_snapshot(session, batch, facts, warehouse, number, now))
+        rendered = render_all(_snapshot(session, batch, facts, warehouse, number, now, review))
         digests = [store.put(a.content) for a in rendered]
     except Exception as exc:
         raise GenerationFailed(batch.id, exc) from exc
