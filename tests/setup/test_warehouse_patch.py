@@ -329,3 +329,16 @@ def test_published_contract_documents_the_patch_and_the_shipment(api):
           patch(api, "wh_unknown", {}).json())
     check(spec, "patch", "/api/warehouses/{warehouse_id}", 400,
           patch(api, wid, {"defaultShipment": {"portOfEntry": "30A4"}}).json())
+
+
+def test_blank_optional_text_counts_as_absent(api):
+    """Contract §2: an optional string blank after trimming is absent, stored and answered as
+    null, on a create and on a patch (where it clears the field)."""
+    made = create(api, address1="  ", city="", region=" ", postalCode="  ")
+    assert (made["address1"], made["city"], made["region"], made["postalCode"]) == (
+        None, None, None, None)
+    filled = patch(api, made["id"], {"address1": "1 Main St", "city": "Toronto"}).json()
+    assert (filled["address1"], filled["city"]) == ("1 Main St", "Toronto")
+    cleared = patch(api, made["id"], {"address1": " ", "city": ""})
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["address1"], cleared.json()["city"]) == (None, None)

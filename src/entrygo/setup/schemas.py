@@ -111,11 +111,11 @@ class WarehouseCreate(RequestModel):
     account_id: Id
     name: Annotated[str, trimmed(200, 1)]
     country: CountryCode
-    address1: Annotated[str, trimmed(200)] | None = None
-    address2: Annotated[str, trimmed(200)] | None = None
-    city: Annotated[str, trimmed(100)] | None = None
-    region: Annotated[str, trimmed(100)] | None = None
-    postal_code: Annotated[str, trimmed(20)] | None = None
+    address1: Annotated[str, OptionalText(200)] | None = None
+    address2: Annotated[str, OptionalText(200)] | None = None
+    city: Annotated[str, OptionalText(100)] | None = None
+    region: Annotated[str, OptionalText(100)] | None = None
+    postal_code: Annotated[str, OptionalText(20)] | None = None
     notify_email: Email | None = None
     default_shipment: Shipment | None = Field(None, description=(
         "What a plan's `shipment` falls back to, field by field, for batches shipped from "
@@ -140,11 +140,11 @@ class WarehousePatch(RequestModel):
     idempotency_key: IdempotencyKeyField | None = None
     name: Annotated[str, trimmed(200, 1)] | None = Field(None, json_schema_extra=_not_null)
     country: CountryCode | None = Field(None, json_schema_extra=_not_null)
-    address1: Annotated[str, trimmed(200)] | None = None
-    address2: Annotated[str, trimmed(200)] | None = None
-    city: Annotated[str, trimmed(100)] | None = None
-    region: Annotated[str, trimmed(100)] | None = None
-    postal_code: Annotated[str, trimmed(20)] | None = None
+    address1: Annotated[str, OptionalText(200)] | None = None
+    address2: Annotated[str, OptionalText(200)] | None = None
+    city: Annotated[str, OptionalText(100)] | None = None
+    region: Annotated[str, OptionalText(100)] | None = None
+    postal_code: Annotated[str, OptionalText(20)] | None = None
     notify_email: Email | None = None
     default_shipment: Shipment | None = Field(None, description=(
         "Merged into the stored default key by key (`carrier` too); a key sent as null clears "
