@@ -115,6 +115,7 @@ def test_readiness_page_is_generated_from_the_catalogue(client: TestClient) -> N
         assert f"<td>{'product' if rule.product_level else 'plan'}</td>" in row
         if rule.field:
             assert f"<code>{html.escape(rule.field)}</code>" in row
+        assert ("blocking if strict" in row) == rule.strict, code
 
 
 def test_readiness_page_explains_severities_flags_and_reference_data(client: TestClient) -> None:

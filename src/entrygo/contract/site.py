@@ -44,6 +44,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TYPE = "text/html; charset=utf-8"
 OPENAPI_PATH = "/docs/api/openapi"
 READINESS_PATH = "/docs/concepts/readiness"
+_STRICT = ('<br><span class="muted" title="blocking under readinessPolicy: strict">'
+           "blocking if strict</span>")
 SEARCH_INDEX_PATH = "/docs/search-index.json"
 
 
@@ -323,12 +325,13 @@ def readiness_html() -> tuple[str, str]:
         "</colgroup><thead><tr><th>Code</th><th>Severity</th><th>Scope</th>"
         "<th>Fires when</th><th>Field</th><th>Reference</th></tr></thead><tbody>",
     ]
-    for rule in rules:
+    for rule in rules:  # a strict rule is blocking under the account's strict policy
         scope = "product" if rule.product_level else "plan"
         field = f"<code>{_e(rule.field)}</code>" if rule.field else '<span class="muted">—</span>'
         out.append(
             f'<tr id="{_e(rule.code)}"><td><code>{_e(rule.code)}</code></td>'
-            f'<td><span class="sev sev-{_e(rule.severity)}">{_e(rule.severity)}</span></td>'
+            f'<td><span class="sev sev-{_e(rule.severity)}">{_e(rule.severity)}</span>'
+            f'{_STRICT if rule.strict else ""}</td>'
             f"<td>{scope}</td><td>{_e(rule.fires_when)}</td><td>{field}</td>"
             f"<td>{_e(rule.reference)}</td></tr>")
     out += [
