@@ -38,6 +38,7 @@ STEEL = ProductFacts(
     manufacturer={"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
                   "city": "Hamilton", "region": "ON", "country": "CA"},
     metal_content={"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
+    external_id="BOTTLE-750",
 )
 BOOK = ProductFacts(  # no customs description: the title is printed
     id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102010",
@@ -115,6 +116,7 @@ def test_artifacts_in_contract_order_with_names_and_types():
     got = [(a.artifact_type, a.filename, a.content_type) for a in render_all(make_snapshot())]
     assert got == [
         ("manifest", "manifest.json", "application/json"),
+        ("entry_summary", "entry_summary.json", "application/json"),
         ("commercial_invoice", "commercial_invoice.pdf", "application/pdf"),
         ("commercial_invoice_data", "commercial_invoice.csv", "text/csv; charset=utf-8"),
         ("entry_lines", "entry_lines.csv", "text/csv; charset=utf-8"),
@@ -129,7 +131,7 @@ def test_no_metals_declaration_without_a_section_232_flag():
     assert not has_section232(snapshot)
     types = [a.artifact_type for a in render_all(snapshot)]
     assert "metals_declaration" not in types
-    assert len(types) == 6
+    assert len(types) == 7
     entry = rows(by_type(snapshot)["entry_lines"])
     assert {r["section232_declaration"] for r in entry} == {""}
 
@@ -163,11 +165,11 @@ def test_content_follows_the_snapshot_not_the_clock():
 
 def test_manifest_structure_and_exact_values():
     raw = by_type(make_snapshot())["manifest"]
-    assert raw.endswith(b"}\n") and b'\n  "formatVersion": 1,' in raw  # indent=2
+    assert raw.endswith(b"}\n") and b'\n  "formatVersion": 2,' in raw  # indent=2
     doc = json.loads(raw)
     assert list(doc) == ["format", "formatVersion", "package", "parties", "exportUnits",
                          "orders", "flags", "totals"]
-    assert doc["format"] == "entrygo.customs-manifest" and doc["formatVersion"] == 1
+    assert doc["format"] == "entrygo.customs-manifest" and doc["formatVersion"] == 2
     assert doc["package"] == {
         "packageNumber": PACKAGE, "executedAt": "2026-11-27T13:01:46.123Z",
         "batchId": "batch_1", "planHash": "planhash_" + "ab" * 32,
@@ -190,7 +192,7 @@ def test_manifest_structure_and_exact_values():
     assert a["totalValueUsd"] == 123.35
     steel, book = a["lines"]
     assert steel == {
-        "lineIndex": 0, "productId": "prod_steel", "sku": "prod_steel",
+        "lineIndex": 0, "productId": "prod_steel", "sku": "BOTTLE-750",
         "description": STEEL.customs_description, "htsCode": "7323930045",
         "countryOfOrigin": "CA", "mid": "XONORSTE1200HAM", "midDerived": True, "quantity": 2,
         "unitValueUsd": 55.5, "lineValueUsd": 111, "netWeightKg": 0.4,
@@ -253,19 +255,32 @@ def test_commercial_invoice_csv_cells():
     assert [(r["export_unit_id"], r["order_id"], r["line_index"]) for r in data] == [
         ("unit_1", "ord_a", "0"), ("unit_1", "ord_a", "1"), ("unit_1", "ord_b", "0"),
         ("unit_2", "ord_c", "0")]
+    # one invoice per export unit, numbered in the units' order
+    assert [r["invoice_number"] for r in data] == [f"{PACKAGE}-1"] * 3 + [f"{PACKAGE}-2"]
     first, book, _, formal = data
+    # a package without filing data (no importer, shipment, terms, charges, parcels): empty
     assert first == {
-        "package_number": PACKAGE, "export_unit_id": "unit_1", "entry_type": "11",
-        "order_id": "ord_a", "order_external_id": "ord-ext-1001", "consignee_name": "Jane Doe",
-        "line_index": "0", "product_id": "prod_steel", "description": STEEL.customs_description,
-        "hts_code": "7323930045", "country_of_origin": "CA", "mid": "XONORSTE1200HAM",
-        "mid_derived": "true", "quantity": "2", "unit_price_usd": "55.50", "amount_usd": "111.00",
-        "currency": "USD",
+        "invoice_number": f"{PACKAGE}-1", "package_number": PACKAGE, "export_unit_id": "unit_1",
+        "entry_type": "11", "port_of_entry": "", "seller_name": "EntryGo Demo",
+        "importer_name": "", "importer_number": "", "consignee_name": "Jane Doe",
+        "consignee_address": "1 Market St", "consignee_city": "San Francisco",
+        "consignee_state": "CA", "consignee_postal_code": "94105", "consignee_country": "US",
+        "order_id": "ord_a", "order_external_id": "ord-ext-1001", "date_of_sale": "",
+        "terms_of_sale": "", "currency_of_purchase": "", "usd_exchange_rate": "",
+        "usd_exchange_rate_date": "", "order_freight_usd": "", "order_insurance_usd": "",
+        "order_packing_usd": "", "order_other_usd": "",
+        "order_charges_included_in_unit_prices": "", "order_package_count": "",
+        "order_gross_weight_kg": "", "order_tracking_numbers": "",
+        "line_index": "0", "product_id": "prod_steel", "sku": "BOTTLE-750", "description":
+        STEEL.customs_description, "hts_code": "7323930045", "country_of_origin": "CA",
+        "mid": "XONORSTE1200HAM", "mid_derived": "true", "quantity": "2",
+        "unit_price_usd": "55.50", "amount_usd": "111.00", "currency": "USD",
     }
     assert (book["unit_price_usd"], book["amount_usd"], book["mid_derived"]) == \
         ("12.3456", "12.35", "false")
-    assert (formal["entry_type"], formal["consignee_name"], formal["amount_usd"]) == \
-        ("01", "", "3000.00")
+    assert (formal["invoice_number"], formal["entry_type"], formal["consignee_name"],
+            formal["consignee_state"], formal["consignee_postal_code"],
+            formal["amount_usd"]) == (f"{PACKAGE}-2", "01", "", "NY", "10001", "3000.00")
 
 
 def test_entry_lines_cells():
@@ -378,29 +393,39 @@ def test_pdf_is_a_commercial_invoice():
     assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
     assert b"/CreationDate (D:20261127130146" in content  # the execution time, not now
     assert b"/Producer (EntryGo artifact renderer, fpdf2)" in content
-    [page] = pdf_pages(content)
-    for expected in ("COMMERCIAL INVOICE", PACKAGE, "2026-11-27", "USD (U.S. dollar)",
-                     "EntryGo Demo", "6300 Kennedy Rd", "Demo Customs Brokerage",
-                     "Filer code: DMO", "To be determined by the broker",
-                     "Export unit unit_1 - Entry type 11 (informal)",
-                     "Export unit unit_2 - Entry type 01 (formal)",
-                     "Consignee: Jane Doe, 1 Market St, San Francisco, CA 94105, US",
-                     "Consignee: name not provided - delivery to NY 10001, US",
-                     "XONORSTE1200HAM*", "XQMAPPAP55MON", "7323.93.0045", "12.3456", "3,000.00",
-                     "3,153.35", "14.2 kg", "Page 1 of 1",
-                     "I declare that all the information contained in this invoice is true and "
-                     "correct.", "Signature"):
-        assert expected in page, expected
-    assert "XQMAPPAP55MON*" not in page  # only derived MIDs are starred
+    # one invoice per export unit (per entry), each on its own page with its own number
+    jane, formal = pdf_pages(content)
+    for page in (jane, formal):
+        for expected in ("COMMERCIAL INVOICE", "2026-11-27", "USD (U.S. dollar)",
+                         "EntryGo Demo", "6300 Kennedy Rd", "Demo Customs Brokerage",
+                         "Filer code: DMO", "not provided (to be determined",
+                         "Importer of record not provided", "Page 1 of 1",
+                         "I declare that all the information contained in this invoice is true "
+                         "and correct.", "Signature"):
+            assert expected in page, expected
+    for expected in (f"{PACKAGE}-1", "11 (informal)",
+                     "Export unit unit_1 - Entry type 11 (informal)", "Jane Doe", "1 Market St",
+                     "San Francisco, CA 94105", "United States (US)", "Order ord-ext-1001",
+                     "Order ord-ext-1002", "XONORSTE1200HAM*", "XQMAPPAP55MON", "7323.93.0045",
+                     "12.3456", "153.35", "2.2 kg"):
+        assert expected in jane, expected
+    for expected in (f"{PACKAGE}-2", "01 (formal)", "Export unit unit_2 - Entry type 01 (formal)",
+                     "Name not provided", "Street address not provided", "NY 10001",
+                     "Order ord-ext-1003", "3,000.00", "12 kg"):
+        assert expected in formal, expected
+    assert "XQMAPPAP55MON*" not in jane  # only derived MIDs are starred
+    assert "Jane Doe" not in formal and "ord-ext-1003" not in jane  # each unit its own goods
 
 
 def test_pdf_port_of_entry_and_transliteration():
     book = replace(BOOK, title="Łódź “carnet” — 東京 édition")
-    content = by_type(make_snapshot(port_of_entry="3901 Chicago, IL",
+    content = by_type(make_snapshot(port_of_entry="3901",
                                     products={"prod_steel": STEEL, "prod_book": book}))
-    [page] = pdf_pages(content["commercial_invoice"])
-    assert "3901 Chicago, IL" in page
-    assert 'Lódz "carnet" - ?? édition' in page  # ó is latin-1, ź is not
+    pages = pdf_pages(content["commercial_invoice"])
+    assert all("3901 - CHICAGO, IL" in page for page in pages)  # the port's name, looked up
+    assert 'Lódz "carnet" - ?? édition' in pages[0]  # ó is latin-1, ź is not
+    assert "3901 - " not in pdf_pages(render_commercial_invoice_pdf(make_snapshot(
+        port_of_entry="3901 Chicago, IL")))[0]  # not a Schedule D code: printed as given
     assert json.loads(content["manifest"])["orders"][0]["lines"][1]["description"] == book.title
 
 
@@ -417,9 +442,10 @@ def test_pdf_long_invoice_repeats_headers_and_numbers_pages():
         assert "Unit price" in page  # the column header on every page
         if number > 1:
             assert "Export unit unit_1 - Entry type 11 (informal) (continued)" in page
-            assert f"Invoice no. {PACKAGE} (continued)" in page
+            assert f"Invoice no. {PACKAGE}-1 (continued)" in page
     everything = "\n".join(pages)
-    assert everything.count("#1119") == 2  # every line is there, none twice
+    assert everything.split("\n").count("#1119") == 2  # every line is there, none twice
+    assert everything.count("Order #1119") == 1
     assert "2,040.00" in pages[-1]
     assert "Subtotal export unit unit_1 (120 orders, 240 lines)" in everything
 

@@ -16,11 +16,11 @@ from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports.models import ExportBatch
 from tests.support import CONSIGNEE, Flow, error, execute, planned
 
-ARTIFACTS = ["manifest", "commercial_invoice", "commercial_invoice_data", "entry_lines",
-             "packing_list", "readiness_report", "metals_declaration"]
-FILENAMES = ["manifest.json", "commercial_invoice.pdf", "commercial_invoice.csv",
-             "entry_lines.csv", "packing_list.csv", "readiness_report.json",
-             "section_232_metals.csv"]
+ARTIFACTS = ["manifest", "entry_summary", "commercial_invoice", "commercial_invoice_data",
+             "entry_lines", "packing_list", "readiness_report", "metals_declaration"]
+FILENAMES = ["manifest.json", "entry_summary.json", "commercial_invoice.pdf",
+             "commercial_invoice.csv", "entry_lines.csv", "packing_list.csv",
+             "readiness_report.json", "section_232_metals.csv"]
 
 
 @pytest.fixture
@@ -56,7 +56,8 @@ def test_guide_execute_inspect_package_and_artifacts(flow, settings):
     assert inspect["included_order_ids"] == [oid]
     types = [e["type"] for e in inspect["events"]]
     assert types == ["EXPORT_BATCH_CREATED", "EXPORT_PLANNED", "CUSTOMS_PACKAGE_CREATED",
-                     *["CUSTOMS_ARTIFACT_GENERATED"] * 7, "EXPORT_EXECUTED", "BROKER_NOTIFIED"]
+                     *["CUSTOMS_ARTIFACT_GENERATED"] * len(ARTIFACTS), "EXPORT_EXECUTED",
+                     "BROKER_NOTIFIED"]
 
     package = flow.api.get(f"/api/customs-packages/{done['customs_package_id']}").json()
     assert package == {"id": done["customs_package_id"], "exportBatchId": plan["exportId"],

@@ -34,6 +34,20 @@ class MailContext:
     units: int
     formal_units: int
     flags: tuple[str, ...]
+    # how the entries are filed, as the plan judged it (null before plans carried filing data)
+    importer_name: str | None = None
+    port_of_entry: str | None = None  # the 4-digit Schedule D code
+    port_name: str | None = None
+    mode_of_transport: str | None = None
+    carrier_scac: str | None = None
+    carrier_iata_code: str | None = None
+    carrier_name: str | None = None
+    conveyance_reference: str | None = None
+    master_bill: str | None = None
+    estimated_arrival: str | None = None  # YYYY-MM-DD
+    # the review execute was given (the EXPORT_EXECUTED event's)
+    reviewed_by: str | None = None
+    acknowledged_codes: tuple[str, ...] = ()
 
 
 class Batches(Protocol):

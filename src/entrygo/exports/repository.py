@@ -19,6 +19,7 @@ from entrygo.importers.models import Importer
 from entrygo.kit.clock import iso
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
+from entrygo.readiness import reference
 from entrygo.readiness.facts import FilingFacts, LineFacts, OrderFacts, ProductFacts
 from entrygo.setup.models import Broker, Warehouse
 
@@ -123,6 +124,7 @@ def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str,
                 PRODUCTS.c.net_weight_kg, PRODUCTS.c.reference_value_usd,
                 PRODUCTS.c.excise_category, PRODUCTS.c.manufacturer, PRODUCTS.c.materials,
                 PRODUCTS.c.metal_content, PRODUCTS.c.pga, PRODUCTS.c.battery,
+                PRODUCTS.c.external_id,
         ).where(PRODUCTS.c.account_id == account_id, PRODUCTS.c.id.in_(chunk))):
             out[p.id] = ProductFacts(
                 id=p.id, title=p.title, customs_description=p.customs_description,
@@ -130,7 +132,7 @@ def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str,
                 net_weight_kg=p.net_weight_kg, reference_value_usd=p.reference_value_usd,
                 excise_category=p.excise_category, manufacturer=p.manufacturer,
                 materials=p.materials, metal_content=p.metal_content, pga=p.pga,
-                battery=p.battery)
+                battery=p.battery, external_id=p.external_id)
     return out
 
 
@@ -251,6 +253,19 @@ class ExportsForDelivery:
         broker = session.get(Broker, batch.broker_id)
         assert warehouse is not None and broker is not None
         summary = batch.summary
+        # The importer and shipment as the plan judged them: the stored plan's, not today's
+        # warehouse default or importer row, so a resend says what the first send said. Plans
+        # stored before filing data have neither key. (Read here by key: ``plan_summary`` has
+        # no field for them yet.)
+        importer = batch.plan.get("importer") or {}
+        shipment = batch.plan.get("shipment") or {}
+        carrier = shipment.get("carrier") or {}
+        port_code = shipment.get("portOfEntry")
+        port = reference.load().ports.get(port_code) if port_code else None
+        # the review execute recorded: one indexed read of the batch's EXPORT_EXECUTED event
+        review = session.scalars(select(ExportEvent.data).where(
+            ExportEvent.batch_id == batch_id, ExportEvent.type == "EXPORT_EXECUTED")
+        ).first() or {}
         return MailContext(
             batch_id=batch.id, executed_at=batch.executed_at,
             destination_country=batch.destination_country,
@@ -259,7 +274,17 @@ class ExportsForDelivery:
             broker_name=broker.name, broker_email=broker.email,
             order_count=summary.order_count, line_count=summary.line_count,
             value_usd=summary.value_usd, units=len(summary.units),
-            formal_units=summary.formal_units, flags=summary.flags)
+            formal_units=summary.formal_units, flags=summary.flags,
+            importer_name=importer.get("name"), port_of_entry=port_code,
+            port_name=port.name if port else None,
+            mode_of_transport=shipment.get("modeOfTransport"),
+            carrier_scac=carrier.get("scac"), carrier_iata_code=carrier.get("iataCode"),
+            carrier_name=carrier.get("name"),
+            conveyance_reference=shipment.get("conveyanceReference"),
+            master_bill=shipment.get("masterBill"),
+            estimated_arrival=shipment.get("estimatedArrival"),
+            reviewed_by=review.get("reviewedBy"),
+            acknowledged_codes=tuple(review.get("acknowledgedCodes") or ()))
 
     def changed(self, session: Session, batch_id: str) -> None:
         touch(session, batch_id)

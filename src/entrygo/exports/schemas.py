@@ -317,9 +317,9 @@ class PackageRefOut(WireModel):
 
 class ArtifactOut(WireModel):
     id: str
-    artifact_type: Literal["manifest", "commercial_invoice", "commercial_invoice_data",
-                           "entry_lines", "packing_list", "readiness_report",
-                           "metals_declaration"] = Field(alias="artifact_type")
+    artifact_type: Literal["manifest", "entry_summary", "commercial_invoice",
+                           "commercial_invoice_data", "entry_lines", "packing_list",
+                           "readiness_report", "metals_declaration"] = Field(alias="artifact_type")
     filename: str
     content_type: str = Field(alias="content_type")
     size_bytes: int = Field(alias="size_bytes")

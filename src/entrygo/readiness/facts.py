@@ -25,6 +25,9 @@ class ProductFacts:
     metal_content: dict[str, Any] | None = field(default=None, hash=False)
     pga: dict[str, Any] | None = field(default=None, hash=False)
     battery: dict[str, Any] | None = field(default=None, hash=False)
+    external_id: str | None = None
+    """The merchant's SKU, printed beside EntryGo's id in the artifacts (not a customs fact:
+    it never changes and takes no part in readiness or planHash)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The CSV artifacts: the invoice's line data, the broker's entry lines, the packing list and
+"""The CSV artifacts: the invoices' line data, the broker's entry lines, the packing list and
 the Section 232 metals declaration.
 
 One row per line (per line and metal for the declaration), UTF-8, ``\\n`` line ends, numbers in
@@ -13,8 +13,26 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from entrygo.artifacts.render.formatting import boolean, exact, money, price
-from entrygo.artifacts.render.lines import consignee, line_rows
+from entrygo.artifacts.render.formatting import (
+    boolean,
+    charges_of,
+    consignee_of,
+    decimal,
+    exact,
+    money,
+    parcels_of,
+    price,
+    sale_date,
+)
+from entrygo.artifacts.render.lines import (
+    consignee,
+    destination_state,
+    destination_zip,
+    invoice_number,
+    line_rows,
+    tracking_numbers,
+    unit_rows,
+)
 from entrygo.artifacts.snapshot import PackageSnapshot
 from entrygo.readiness.treatments import METAL_CONTENT_FIELDS
 
@@ -42,34 +60,71 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 COMMERCIAL_INVOICE_COLUMNS = (
-    "package_number", "export_unit_id", "entry_type", "order_id", "order_external_id",
-    "consignee_name", "line_index", "product_id", "description", "hts_code",
-    "country_of_origin", "mid", "mid_derived", "quantity", "unit_price_usd", "amount_usd",
-    "currency",
+    "invoice_number", "package_number", "export_unit_id", "entry_type", "port_of_entry",
+    "seller_name", "importer_name", "importer_number", "consignee_name", "consignee_address",
+    "consignee_city", "consignee_state", "consignee_postal_code", "consignee_country",
+    "order_id", "order_external_id", "date_of_sale", "terms_of_sale", "currency_of_purchase",
+    "usd_exchange_rate", "usd_exchange_rate_date", "order_freight_usd", "order_insurance_usd",
+    "order_packing_usd", "order_other_usd", "order_charges_included_in_unit_prices",
+    "order_package_count", "order_gross_weight_kg", "order_tracking_numbers",
+    "line_index", "product_id", "sku", "description", "hts_code", "country_of_origin", "mid",
+    "mid_derived", "quantity", "unit_price_usd", "amount_usd", "currency",
 )
 
 
 def render_commercial_invoice_csv(snapshot: PackageSnapshot) -> bytes:
-    """The invoice's line data, for systems that cannot read the PDF."""
-    return _csv(COMMERCIAL_INVOICE_COLUMNS, (
-        (snapshot.package_number, r.unit.id, r.unit.entry_type, r.order.id, r.order.external_id,
-         consignee(r.order).get("name"), r.index, r.product.id, r.description,
-         r.product.hts_code, r.product.country_of_origin, r.mid, boolean(r.mid_derived),
-         r.line.quantity, price(r.line.unit_value_usd), money(r.line.line_value_usd), "USD")
-        for r in line_rows(snapshot)))
+    """The invoices' line data, for systems that cannot read the PDF: one row per line, its
+    invoice (one per export unit) first; what belongs to the invoice or to the order (the
+    ``order_`` columns: charges and parcels, not to be summed over lines) repeated per line."""
+    filing = snapshot.filing
+    importer = (filing.importer if filing else None) or {}
+    seller = filing.seller.get("name") if filing else snapshot.seller.name
+    port = ((filing.shipment.get("portOfEntry") if filing else None)
+            or snapshot.port_of_entry)
+
+    def rows() -> Iterable[Sequence[Any]]:
+        for position, unit in enumerate(snapshot.units, start=1):
+            number = invoice_number(snapshot, position)
+            first = snapshot.orders[unit.order_ids[0]] if unit.order_ids else None
+            who = consignee_of(first)
+            address = ", ".join(a for a in (who.address1, who.address2) if a)
+            invoice = (number, snapshot.package_number, unit.id, unit.entry_type, port, seller,
+                       importer.get("name"), importer.get("number"), who.name, address,
+                       who.city, who.state, who.postal_code, who.country)
+            for r in unit_rows(snapshot, unit):
+                o = r.order
+                rate = o.usd_exchange_rate or {}
+                charges = charges_of(o)
+                parcels = parcels_of(o)
+                included = None if charges.included is None else boolean(charges.included)
+                yield (*invoice, o.id, o.external_id, sale_date(o), o.incoterm, o.currency,
+                       exact(decimal(rate.get("rate"))), rate.get("date"),
+                       *(None if amount is None else price(amount)
+                         for _, amount in charges.amounts),
+                       included, parcels.count or None, exact(parcels.gross_weight_kg),
+                       ";".join(parcels.tracking), r.index, r.product.id,
+                       r.product.external_id, r.description,
+                       r.product.hts_code, r.product.country_of_origin, r.mid,
+                       boolean(r.mid_derived), r.line.quantity, price(r.line.unit_value_usd),
+                       money(r.line.line_value_usd), "USD")
+
+    return _csv(COMMERCIAL_INVOICE_COLUMNS, rows())
 
 
 ENTRY_LINES_COLUMNS = (
     "entry_type", "export_unit_id", "consignee_name", "consignee_address", "consignee_city",
-    "consignee_region", "consignee_postal_code", "order_id", "line_index", "hts_code",
-    "description", "country_of_origin", "mid", "mid_derived", "quantity", "value_usd",
-    "net_weight_kg", "flags", "section232_declaration", "steel_pct", "steel_melt_pour_country",
-    "aluminum_pct", "aluminum_smelt_country", "aluminum_cast_country", "copper_pct",
+    "consignee_region", "consignee_postal_code", "order_id", "order_external_id",
+    "tracking_numbers", "line_index", "product_id", "sku", "hts_code", "description",
+    "country_of_origin", "mid",
+    "mid_derived", "quantity", "value_usd", "net_weight_kg", "flags", "section232_declaration",
+    "steel_pct", "steel_melt_pour_country", "aluminum_pct", "aluminum_smelt_country",
+    "aluminum_cast_country", "copper_pct",
 )
 
 
 def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
-    """One row per line in the shape a broker's entry software imports."""
+    """One row per line in the shape a broker's entry software imports; the consignee's region
+    and postal code are the USPS state code and normalised ZIP."""
 
     def rows() -> Iterable[Sequence[Any]]:
         for r in line_rows(snapshot):
@@ -77,10 +132,12 @@ def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
             metal = r.product.metal_content or {}
             address = ", ".join(str(a) for a in (c.get("address1"), c.get("address2")) if a)
             yield (r.unit.entry_type, r.unit.id, c.get("name"), address, c.get("city"),
-                   r.order.destination_region, r.order.destination_postal_code, r.order.id,
-                   r.index, r.product.hts_code, r.description, r.product.country_of_origin,
-                   r.mid, boolean(r.mid_derived), r.line.quantity,
-                   money(r.line.line_value_usd), exact(r.weight_total), ";".join(r.flags),
+                   destination_state(r.order), destination_zip(r.order), r.order.id,
+                   r.order.external_id, ";".join(tracking_numbers(r.order)), r.index,
+                   r.product.id, r.product.external_id, r.product.hts_code, r.description,
+                   r.product.country_of_origin, r.mid,
+                   boolean(r.mid_derived), r.line.quantity, money(r.line.line_value_usd),
+                   exact(r.weight_total), ";".join(r.flags),
                    "; ".join(m.declaration for m in r.metals),
                    *(metal.get(key) for key in METAL_CONTENT_FIELDS))
 

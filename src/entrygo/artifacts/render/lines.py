@@ -13,6 +13,8 @@ from typing import Any
 
 from entrygo.artifacts.snapshot import PackageSnapshot, Unit
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
+from entrygo.readiness.order_rules import normalize_zip
+from entrygo.readiness.reference import Reference
 from entrygo.readiness.treatments import SECTION_232_METALS, Metal
 
 
@@ -73,6 +75,35 @@ def has_section232(snapshot: PackageSnapshot) -> bool:
 
 def consignee(order: OrderFacts) -> dict[str, Any]:
     return order.consignee or {}
+
+
+def destination_state(order: OrderFacts) -> str | None:
+    """The destination's USPS code (``new york`` -> ``NY``), read as the readiness rules read
+    it; None when it is none (never the text as synced). Outside the U.S., where there is no
+    USPS code, the region as synced."""
+    if order.destination_country != "US":
+        return order.destination_region
+    return Reference.us_region(order.destination_region)
+
+
+def destination_zip(order: OrderFacts) -> str | None:
+    """The destination's ZIP code as ``NNNNN`` or ``NNNNN-NNNN`` (``101181234`` ->
+    ``10118-1234``); None when it is none. Outside the U.S. the postal code as synced."""
+    postal = order.destination_postal_code
+    if order.destination_country != "US":
+        return postal
+    return normalize_zip(postal) if postal else None
+
+
+def tracking_numbers(order: OrderFacts) -> tuple[str, ...]:
+    """The order's parcels' tracking numbers (their house bills), in the order's parcel order."""
+    return tuple(str(p["trackingNumber"]) for p in order.parcels if p.get("trackingNumber"))
+
+
+def invoice_number(snapshot: PackageSnapshot, position: int) -> str:
+    """The commercial invoice number of the entry at ``position`` (1-based, in unit order):
+    ``EG-20261127-7K3Q9M-1``. One invoice per entry, numbered the same in every artifact."""
+    return f"{snapshot.package_number}-{position}"
 
 
 @dataclass(frozen=True, slots=True)

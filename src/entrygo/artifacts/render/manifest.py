@@ -13,30 +13,40 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.artifacts.render.formatting import json_number
-from entrygo.artifacts.render.lines import line_rows, totals, unit_orders
+from entrygo.artifacts.render.lines import (
+    destination_state,
+    destination_zip,
+    line_rows,
+    totals,
+    tracking_numbers,
+    unit_orders,
+)
 from entrygo.artifacts.snapshot import PackageSnapshot, Party
 from entrygo.kit.clock import iso
 
 MANIFEST_FORMAT = "entrygo.customs-manifest"
+MANIFEST_FORMAT_VERSION = 2
+"""2: an order's ``destination`` is the USPS state code and normalised ZIP (1: as synced)."""
 READINESS_REPORT_FORMAT = "entrygo.readiness-report"
-FORMAT_VERSION = 1
+READINESS_REPORT_FORMAT_VERSION = 1
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Plan data as JSON types. Dict keys sorted, so storage that reorders keys changes nothing."""
     if isinstance(value, Decimal):
         return json_number(value)
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(value[k]) for k in sorted(value, key=str)}
+        return {str(k): jsonable(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list | tuple | set | frozenset):
-        items = [_jsonable(v) for v in value]
+        items = [jsonable(v) for v in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
     return value
 
 
-def _json_bytes(doc: dict[str, Any]) -> bytes:
+def json_bytes(doc: dict[str, Any]) -> bytes:
+    """A JSON artifact's bytes: UTF-8, indented with 2 spaces, a final newline."""
     return (json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()
 
 
@@ -79,7 +89,7 @@ def _lines_by_order(snapshot: PackageSnapshot) -> dict[str, list[dict[str, Any]]
         lines.setdefault(r.order.id, []).append({
             "lineIndex": r.index,
             "productId": r.product.id,
-            "sku": r.product.id,
+            "sku": r.product.external_id,
             "description": r.description,
             "htsCode": r.product.hts_code,
             "countryOfOrigin": r.product.country_of_origin,
@@ -95,11 +105,11 @@ def _lines_by_order(snapshot: PackageSnapshot) -> dict[str, list[dict[str, Any]]
 
 
 def render_manifest(snapshot: PackageSnapshot) -> bytes:
-    """The machine-readable customs package (``entrygo.customs-manifest`` v1)."""
+    """The machine-readable customs package (``entrygo.customs-manifest`` v2)."""
     lines_by_order = _lines_by_order(snapshot)
     doc = {
         "format": MANIFEST_FORMAT,
-        "formatVersion": FORMAT_VERSION,
+        "formatVersion": MANIFEST_FORMAT_VERSION,
         "package": {
             **_provenance(snapshot),
             "destinationCountry": snapshot.destination_country,
@@ -114,35 +124,36 @@ def render_manifest(snapshot: PackageSnapshot) -> bytes:
             "id": u.id,
             "entryType": u.entry_type,
             "valueUsd": json_number(u.value_usd),
-            "consignee": _jsonable(snapshot.orders[u.order_ids[0]].consignee
+            "consignee": jsonable(snapshot.orders[u.order_ids[0]].consignee
                                    if u.order_ids else None),
             "orderIds": list(u.order_ids),
         } for u in snapshot.units],
         "orders": [{
             "id": o.id,
             "externalId": o.external_id,
+            "trackingNumbers": list(tracking_numbers(o)),
             "exportUnitId": u.id,
-            "destination": {"country": o.destination_country, "region": o.destination_region,
-                            "postalCode": o.destination_postal_code},
-            "consignee": _jsonable(o.consignee),
+            "destination": {"country": o.destination_country, "region": destination_state(o),
+                            "postalCode": destination_zip(o)},
+            "consignee": jsonable(o.consignee),
             "totalValueUsd": json_number(o.total_value_usd),
             "lines": lines_by_order.get(o.id, []),
         } for u, o in unit_orders(snapshot)],
-        "flags": _jsonable(snapshot.flags),
+        "flags": jsonable(snapshot.flags),
         "totals": _totals(snapshot),
     }
-    return _json_bytes(doc)
+    return json_bytes(doc)
 
 
 def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
     """What the plan found, as planned: the record of what the client chose to execute."""
     doc = {
         "format": READINESS_REPORT_FORMAT,
-        "formatVersion": FORMAT_VERSION,
+        "formatVersion": READINESS_REPORT_FORMAT_VERSION,
         **_provenance(snapshot),
-        "validationMessages": _jsonable(snapshot.validation_messages),
-        "flags": _jsonable(snapshot.flags),
-        "missing_data": _jsonable(snapshot.missing_data),
-        "totals": _jsonable(snapshot.totals),
+        "validationMessages": jsonable(snapshot.validation_messages),
+        "flags": jsonable(snapshot.flags),
+        "missing_data": jsonable(snapshot.missing_data),
+        "totals": jsonable(snapshot.totals),
     }
-    return _json_bytes(doc)
+    return json_bytes(doc)

@@ -84,9 +84,13 @@ def width(text: str, style: str, pt: float) -> float:
     return _units(text, style) * pt * _UNIT_MM
 
 
-def wrap(text: str, max_width: float, style: str, pt: float) -> list[str]:
-    """Greedy word wrap; a word wider than the column is cut by characters."""
-    limit = max_width / (pt * _UNIT_MM)  # in font units
+def wrap(text: str, max_width: float, style: str, pt: float,
+         first_width: float | None = None) -> list[str]:
+    """Greedy word wrap; a word wider than the column is cut by characters. With
+    ``first_width`` the first line is that wide (what is left beside a label)."""
+    unit = pt * _UNIT_MM
+    full = max_width / unit  # in font units
+    limit = full if first_width is None else first_width / unit
     space = _units(" ", style)
     lines: list[str] = []
     current: list[str] = []
@@ -99,6 +103,10 @@ def wrap(text: str, max_width: float, style: str, pt: float) -> list[str]:
             continue
         if current:
             lines.append(" ".join(current))
+            limit = full
+        elif units > limit and lines == [] and limit < full:
+            lines.append("")  # the first word does not fit beside the label: start below it
+            limit = full
         while units > limit and len(word) > 1:
             cut = len(word) - 1
             while cut > 1 and _units(word[:cut], style) > limit:
@@ -106,6 +114,7 @@ def wrap(text: str, max_width: float, style: str, pt: float) -> list[str]:
             soft = max(word.rfind(mark, 0, cut) for mark in _SOFT_BREAKS) + 1
             cut = soft if soft > 1 else cut  # after a hyphen, slash or underscore if possible
             lines.append(word[:cut])
+            limit = full
             word = word[cut:]
             units = _units(word, style)
         current, used = [word], units
@@ -121,3 +130,34 @@ def fit(text: str, max_width: float, style: str, pt: float) -> str:
     while text and width(text + "...", style, pt) > max_width:
         text = text[:-1]
     return text + "..."
+
+
+Run = tuple[float, str, bool]
+"""A piece of a laid-out line: x offset in mm, its text, and whether it is a label."""
+
+
+def flow(pairs: list[tuple[str, str]], max_width: float, pt: float,
+         gap: float = 5.0) -> list[list[Run]]:
+    """``label value`` pairs laid out left to right at ``pt`` (labels and values in the same
+    font, so they measure alike), a new line when the next pair does not fit; a pair wider than
+    a line starts one and wraps its value under it. Lines of runs, in order."""
+    space = width(" ", "", pt)
+    lines: list[list[Run]] = [[]]
+    x = 0.0
+    for label, value in pairs:
+        label_w = width(label, "", pt)
+        value_w = width(value, "", pt)
+        start = x + gap if lines[-1] else 0.0
+        if lines[-1] and start + label_w + space + value_w > max_width:
+            lines.append([])
+            start = 0.0
+        lines[-1].append((start, label, True))
+        left = start + label_w + space
+        first, *rest = wrap(value, max_width, "", pt, first_width=max_width - left)
+        if first:
+            lines[-1].append((left, first, False))
+            x = left + width(first, "", pt)
+        for more in rest:
+            lines.append([(0.0, more, False)])
+            x = width(more, "", pt)
+    return [line for line in lines if line]
