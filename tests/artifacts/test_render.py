@@ -226,8 +226,14 @@ def test_readiness_report():
     doc = json.loads(raw)
     assert list(doc) == ["format", "formatVersion", "packageNumber", "executedAt", "batchId",
                          "planHash", "readinessState", "rulesVersion", "referenceDataVersion",
-                         "validationMessages", "flags", "missing_data", "totals"]
+                         "validationMessages", "flags", "missing_data", "totals", "review"]
     assert doc["format"] == "entrygo.readiness-report" and doc["packageNumber"] == PACKAGE
+    assert doc["review"] == {"reviewedBy": None, "acknowledgedCodes": []}
+    reviewed = json.loads(by_type(make_snapshot(review={
+        "reviewedBy": "ops: Dana", "acknowledgedCodes": ["METALS_REVIEW_RECOMMENDED"]}))[
+        "readiness_report"])
+    assert reviewed["review"] == {"reviewedBy": "ops: Dana",
+                                  "acknowledgedCodes": ["METALS_REVIEW_RECOMMENDED"]}
     assert doc["validationMessages"][0]["code"] == "METALS_REVIEW_RECOMMENDED"
     assert doc["missing_data"] == [{"code": "MID_MISSING", "entity": "product", "field": "mid",
                                     "id": "prod_book"}]

@@ -153,3 +153,5 @@ def test_every_invoice_and_entry_carries_the_filing_data(flow):
     executed = next(e for e in events if e["type"] == "EXPORT_EXECUTED")
     assert executed["data"]["reviewedBy"] == "ops: Dana"
     assert executed["data"]["acknowledgedCodes"] == warnings
+    assert json.loads(artifact("readiness_report.json"))["review"] == {
+        "reviewedBy": "ops: Dana", "acknowledgedCodes": warnings}

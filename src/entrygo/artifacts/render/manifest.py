@@ -146,7 +146,8 @@ def render_manifest(snapshot: PackageSnapshot) -> bytes:
 
 
 def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
-    """What the plan found, as planned: the record of what the client chose to execute."""
+    """What the plan found, as planned, and the review it was executed under (who reviewed it,
+    which warnings they acknowledged): the record of what the client chose to execute."""
     doc = {
         "format": READINESS_REPORT_FORMAT,
         "formatVersion": READINESS_REPORT_FORMAT_VERSION,
@@ -155,5 +156,7 @@ def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
         "flags": jsonable(snapshot.flags),
         "missing_data": jsonable(snapshot.missing_data),
         "totals": jsonable(snapshot.totals),
+        "review": {"reviewedBy": snapshot.review.get("reviewedBy"),
+                   "acknowledgedCodes": list(snapshot.review.get("acknowledgedCodes", []))},
     }
     return json_bytes(doc)
