@@ -512,3 +512,15 @@ def test_same_snapshot_same_bytes():
 
 if __name__ == "__main__":  # the PDF the docs' pictures are taken from
     Path(sys.argv[1]).write_bytes(render_commercial_invoice_pdf(make_snapshot()))
+
+
+def test_the_fast_text_path_writes_what_fpdf2_writes(monkeypatch):
+    """``Canvas.put`` writes a string's PDF operators itself (through fpdf2's ``_out``) rather
+    than through ``FPDF.text``: the package must be byte for byte what ``FPDF.text`` makes, so
+    an fpdf2 release that changes either side fails here rather than in a broker's viewer."""
+    from entrygo.artifacts.render import canvas
+
+    fast = render_commercial_invoice_pdf(make_snapshot())
+    monkeypatch.setattr(canvas.Canvas, "put",
+                        lambda self, x, y, value: self.pdf.text(x, y, value))
+    assert render_commercial_invoice_pdf(make_snapshot()) == fast
