@@ -27,6 +27,11 @@ class PlanSummary:
     order_count: int
     line_count: int
     value_usd: Decimal
+    importer: Mapping[str, Any]
+    """The importer of record as planned (``{id, name, number}``; empty on plans stored
+    before filing data)."""
+    shipment: Mapping[str, Any]
+    """The shipment as planned, after the warehouse's defaults (empty likewise)."""
 
     @property
     def formal_units(self) -> int:
@@ -51,4 +56,5 @@ def summarise(plan: Mapping[str, Any]) -> PlanSummary:
         warning_codes=tuple(sorted({m["code"] for m in plan["validationMessages"]
                                     if m["severity"] == "warning"})),
         order_count=totals["orderCount"], line_count=totals["lineCount"],
-        value_usd=_decimal(totals["valueUsd"]))
+        value_usd=_decimal(totals["valueUsd"]),
+        importer=plan.get("importer") or {}, shipment=plan.get("shipment") or {})

@@ -254,11 +254,8 @@ class ExportsForDelivery:
         assert warehouse is not None and broker is not None
         summary = batch.summary
         # The importer and shipment as the plan judged them: the stored plan's, not today's
-        # warehouse default or importer row, so a resend says what the first send said. Plans
-        # stored before filing data have neither key. (Read here by key: ``plan_summary`` has
-        # no field for them yet.)
-        importer = batch.plan.get("importer") or {}
-        shipment = batch.plan.get("shipment") or {}
+        # warehouse default or importer row, so a resend says what the first send said.
+        importer, shipment = summary.importer, summary.shipment
         carrier = shipment.get("carrier") or {}
         port_code = shipment.get("portOfEntry")
         port = reference.load().ports.get(port_code) if port_code else None
