@@ -17,6 +17,8 @@ from bench import data
 from bench.common import Backend, backend, median, report, rng, timed
 from bench.sync import _setup
 from entrygo.api.validation import parse_json, validate_as
+from entrygo.importers.schemas import ImporterCreate
+from entrygo.importers.service import create_importer
 from entrygo.orders.schemas import OrderSync
 from entrygo.orders.service import sync_orders
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
@@ -26,9 +28,17 @@ ORDERS, LINES = 5000, 3
 
 
 def _parties(b: Backend, account: str) -> tuple[str, str]:
+    """A warehouse with a default shipment, a broker, and a default importer of record: the
+    plans are judged on their goods, not blocked for want of filing data."""
     with b.db.write() as s:
+        create_importer(s, account, validate_as(ImporterCreate, {
+            "accountId": account, "name": "Bench Imports LLC", "number": "12-3456789",
+            "address": {"address1": "1 Harbor Way", "city": "Buffalo", "region": "NY",
+                        "postalCode": "14202", "country": "US"}, "isDefault": True}))
         wh = create_warehouse(s, account, validate_as(WarehouseCreate, {
-            "accountId": account, "name": "Bench DC", "country": "CA"}))
+            "accountId": account, "name": "Bench DC", "country": "CA", "defaultShipment": {
+                "modeOfTransport": "truck", "portOfEntry": "0901",
+                "carrier": {"scac": "BNCH", "name": "Bench Trucking"}}}))
         br = create_broker(s, account, validate_as(BrokerCreate, {
             "accountId": account, "name": "Bench broker", "email": "broker@example.com"}))
         return wh.id, br.id
