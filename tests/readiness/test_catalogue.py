@@ -114,6 +114,14 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
                                     "metal_content": {"steelPctWeight": 92}},
                                    STEEL, "metalContent.steelMeltPourCountry",
                                    ["metalContent.steelMeltPourCountry"]),
+    "METALS_CONTENT_INCONSISTENT": ({**STEEL, "materials": [
+                                        {"material": "Acier inoxydable", "pctByWeight": 80},
+                                        {"material": "Laiton", "pctByWeight": 20}]},
+                                    {**STEEL, "materials": [
+                                        {"material": "Stainless steel", "pctByWeight": 92},
+                                        {"material": "polypropylene", "pctByWeight": 8}]},
+                                    "metalContent.copperPctWeight",
+                                    ["metalContent.copperPctWeight"]),
     "METALS_BELOW_THRESHOLD": ({"hts_code": "7323930045", "metal_content": {
         "steelPctWeight": 15, "steelMeltPourCountry": "CA"}}, STEEL, "metalContent", []),
     "CN_SECTION_301_REVIEW": ({"country_of_origin": "CN", "mid": "CNMAPPAP55MON"},
@@ -173,6 +181,44 @@ def test_product_rule_fires_and_its_near_miss_does_not(code):
     verdict = judge_product(replace(BASE_PRODUCT, **fire), REF)
     assert code in {f.code for f in verdict.findings if f.scope == "product"}
     assert code not in codes(judge(near)), code
+
+
+CHAIR = {"hts_code": "9401790000", "title": "Folding chair",
+         "customs_description": "Folding outdoor chair with aluminium frame and polyester seat",
+         "materials": [{"material": "aluminium frame", "pctByWeight": 70},
+                       {"material": "polyester seat", "pctByWeight": 30}],
+         "metal_content": {"steelPctWeight": 5, "steelMeltPourCountry": "CN"}}
+
+
+def test_a_chair_in_scope_for_two_metals_declares_the_one_its_materials_name():
+    """9401.79 is in the Section 232 scope for steel and for aluminum: both are kept (one metal
+    per prefix kept only steel). Its materials name aluminium, which metalContent leaves out:
+    blocked, never READY."""
+    assert REF.section232_metals("9401790000") == {"steel", "aluminum"}
+    blocked = judge(CHAIR)
+    assert blocked.readiness_state == "BLOCKED"
+    (f,) = [f for f in blocked.findings if f.code == "METALS_CONTENT_INCONSISTENT"]
+    assert (f.field, f.severity) == ("metalContent.aluminumPctWeight", "blocking")
+    assert "aluminium" in f.message
+    declared = judge({**CHAIR, "metal_content": {
+        "steelPctWeight": 5, "steelMeltPourCountry": "CN", "aluminumPctWeight": 70,
+        "aluminumSmeltCountry": "CN", "aluminumCastCountry": "CN"}})
+    assert declared.readiness_state == "REVIEW_REQUIRED"
+    assert "METALS_CONTENT_INCONSISTENT" not in codes(declared)
+    assert ("SECTION_232_ALUMINUM", ("ord_1",), ("prod_base",)) in declared.flags
+    assert REF.section232_declarations["aluminum"] == "07 - SMELT & CAST"
+
+
+def test_metal_words_in_the_languages_merchants_write():
+    for words, metal in (("Edelstahl", "steel"), ("acero inoxidable", "steel"),
+                         ("Latón", "copper"), ("ottone", "copper"), ("Alluminio", "aluminum"),
+                         ("cast iron", "steel"), ("BRONZE", "copper")):
+        a = judge({**STEEL, "metal_content": {}, "materials": [{"material": words}]})
+        assert f"metalContent.{metal}PctWeight" in {
+            f.field for f in a.findings if f.code == "METALS_CONTENT_INCONSISTENT"}, words
+    # whole words only: "environmentally" does not name iron
+    a = judge({**STEEL, "materials": [{"material": "environmentally friendly polyester"}]})
+    assert "METALS_CONTENT_INCONSISTENT" not in codes(a)
 
 
 def test_severities_drive_the_state():

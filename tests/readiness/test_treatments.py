@@ -45,7 +45,8 @@ def test_metals_match_the_reference_data() -> None:
     with (DATA / manifest["scope_file"]).open(newline="") as fh:
         declarations = {(row["metal"], row["declaration"]) for row in csv.DictReader(fh)
                         if row["metal"] in METALS}
-    assert declarations == {(m.name, m.declaration) for m in SECTION_232_METALS}
+    assert declarations == set(load().section232_declarations.items())
+    assert set(load().section232_declarations) == {m.name for m in SECTION_232_METALS}
     assert {m.flag for m in SECTION_232_METALS} <= set(FLAGS)
 
 

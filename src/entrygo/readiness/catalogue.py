@@ -12,7 +12,7 @@ from typing import Literal
 
 from entrygo.readiness.treatments import FLAGS as FLAGS  # defined with their findings
 
-RULES_VERSION = "2026.11.2"
+RULES_VERSION = "2026.11.3"
 """Bump when a rule's logic changes; it feeds planHash."""
 
 Severity = Literal["blocking", "warning", "info"]
@@ -121,6 +121,12 @@ _RULES = [
          "In Section 232 scope, and the metal share, the steel melt-and-pour country or the "
          "aluminum smelt/cast country that applies is missing.",
          "CBP guidance on Section 232 declarations (melt and pour, smelt and cast)",
+         "metalContent", True),
+    Rule("METALS_CONTENT_INCONSISTENT", "blocking",
+         "In Section 232 scope, and the materials name a metal (steel, stainless, iron, "
+         "aluminium, copper, brass, bronze, in English, French, German, Spanish or Italian) "
+         "whose share by weight metalContent does not give: the declaration would leave it out.",
+         "19 U.S.C. 1592 (material omissions); CBP guidance on Section 232 declarations",
          "metalContent", True),
     Rule("METALS_BELOW_THRESHOLD", "info",
          "In Section 232 scope, but every declared metal share is at most 15 % (excluded since "

@@ -14,7 +14,7 @@ from typing import Any
 from entrygo.readiness import mid as mids
 from entrygo.readiness.facts import ProductFacts
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
-from entrygo.readiness.reference import Reference
+from entrygo.readiness.reference import Reference, fold
 from entrygo.readiness.treatments import METALS, SECTION_232_METALS
 
 HTS_SHAPE = re.compile(r"^\d{10}$")
@@ -133,6 +133,17 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _named_metals(p: ProductFacts, ref: Reference) -> dict[str, str]:
+    """The Section 232 metals the product's materials name, each with the word that names it."""
+    found: dict[str, str] = {}
+    for material in p.materials or ():
+        for word in re.findall(r"\w+", fold(str(material.get("material") or ""))):
+            metal = ref.section232_words.get(word)
+            if metal is not None:
+                found.setdefault(metal, word)
+    return found
+
+
 def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -> None:
     """Section 232: in scope by HTS or by declared content; out again at or below the threshold."""
     content = p.metal_content or {}
@@ -140,6 +151,12 @@ def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -
     in_scope = ref.section232_metals(digits) | {m for m, v in shares.items() if v and v > 0}
     if not in_scope:
         return
+    for named, word in sorted(_named_metals(p, ref).items()):
+        if shares[named] is None:  # named in the materials, absent from the declaration
+            field = METALS[named].pct_field
+            c.add("METALS_CONTENT_INCONSISTENT", f"The materials name {word}, but metalContent "
+                  f"gives no {field}: declare its share by weight.", f"metalContent.{field}",
+                  missing=True)
     above = sorted(m for m in in_scope
                    if (share := shares[m]) is None or share > ref.metals_threshold_pct)
     if not above:

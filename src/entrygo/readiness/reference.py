@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -66,7 +67,9 @@ class Reference:
     embargoed_origins: frozenset[str]
     outside_customs_territory: frozenset[str]
     military_regions: frozenset[str]
-    section232_prefixes: dict[str, str]  # HTS prefix -> steel | aluminum | copper
+    section232_prefixes: dict[str, frozenset[str]]  # HTS prefix -> its metals (often two)
+    section232_declarations: dict[str, str]  # metal -> CBP declaration ("07 - SMELT & CAST")
+    section232_words: dict[str, str]  # folded word in a product's materials -> its metal
     section232_fallback: dict[str, str]  # chapter -> metal
     fda_scope: HtsScope
     fda_food: HtsScope
@@ -89,7 +92,7 @@ class Reference:
         """The metals whose Section 232 scope covers this HTS code (scope file, then chapter)."""
         if not hts or not hts.isdigit():
             return set()
-        metals = {metal for n in (10, 8) if (metal := self.section232_prefixes.get(hts[:n]))}
+        metals = {metal for n in (10, 8) for metal in self.section232_prefixes.get(hts[:n], ())}
         fallback = self.section232_fallback.get(hts[:2])
         if fallback:
             metals.add(fallback)
@@ -156,15 +159,25 @@ def _ports(path: Path) -> dict[str, Port]:
     return ports
 
 
+def fold(text: str) -> str:
+    """Lower case without accents (``Latón`` is ``laton``): how material words are compared."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower())
+                   if not unicodedata.combining(ch))
+
+
 @cache
 def load() -> Reference:
     manifest = json.loads((DATA / "manifest.json").read_text())
     s232 = manifest["section232"]
-    prefixes: dict[str, str] = {}
+    prefixes: dict[str, set[str]] = {}
+    declarations: dict[str, str] = {}
     with (DATA / s232["scope_file"]).open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["metal"] in s232["metals"]:
-                prefixes[row["hts_prefix"]] = row["metal"]
+        for row in csv.DictReader(fh):  # a prefix in scope for two metals has a row for each
+            metal = row["metal"]
+            if metal in s232["metals"]:
+                prefixes.setdefault(row["hts_prefix"], set()).add(metal)
+                if declarations.setdefault(metal, row["declaration"]) != row["declaration"]:
+                    raise ValueError(f"{s232['scope_file']}: two declarations for {metal}")
     uflpa = manifest["uflpa"]
     return Reference(
         version=manifest["version"],
@@ -176,7 +189,10 @@ def load() -> Reference:
         embargoed_origins=frozenset(manifest["embargoed_origins"]),
         outside_customs_territory=frozenset(manifest["us_outside_customs_territory"]),
         military_regions=frozenset(manifest["us_military_regions"]),
-        section232_prefixes=prefixes,
+        section232_prefixes={prefix: frozenset(m) for prefix, m in prefixes.items()},
+        section232_declarations=declarations,
+        section232_words={fold(word): metal for metal in s232["metals"]
+                          for word in s232["material_words"][metal]},
         section232_fallback=dict(s232["fallback_chapters"]),
         fda_scope=HtsScope.parse(manifest["fda"]["scope"]),
         fda_food=HtsScope.parse(manifest["fda"]["food_chapters"]),

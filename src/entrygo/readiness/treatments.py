@@ -2,9 +2,9 @@
 
 A treatment flag tells the broker which customs treatment applies, and each flag comes with one
 finding of the catalogue. The product rules set a flag and report its finding through this table,
-the docs page lists it, and the artifacts take the metals' ``metalContent`` keys and CBP
-declaration codes from it, so the rules, the documentation and the files the broker receives
-cannot name different things.
+the docs page lists it, and the artifacts take the metals' ``metalContent`` keys from it (and
+their CBP declaration codes from the scope data), so the rules, the documentation and the files
+the broker receives cannot name different things.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ class Metal:
     declaration its entry lines carry."""
 
     name: str
-    """As in the Section 232 scope data: ``steel``, ``aluminum`` or ``copper``."""
-    declaration: str
-    """CBP's additional declaration code (the ``declaration`` column of the scope data)."""
+    """As in the Section 232 scope data: ``steel``, ``aluminum`` or ``copper`` (its CBP
+    declaration code is the data's too: ``Reference.section232_declarations``)."""
     pct_field: str
     """The metal's share by weight, in percent."""
     melt_pour_field: str | None = None
@@ -43,10 +42,10 @@ class Metal:
 
 
 SECTION_232_METALS: tuple[Metal, ...] = (
-    Metal("steel", "08 - MELT & POUR", "steelPctWeight", melt_pour_field="steelMeltPourCountry"),
-    Metal("aluminum", "07 - SMELT & CAST", "aluminumPctWeight",
-          smelt_field="aluminumSmeltCountry", cast_field="aluminumCastCountry"),
-    Metal("copper", "11 - COPPER CONTENT", "copperPctWeight"),
+    Metal("steel", "steelPctWeight", melt_pour_field="steelMeltPourCountry"),
+    Metal("aluminum", "aluminumPctWeight", smelt_field="aluminumSmeltCountry",
+          cast_field="aluminumCastCountry"),
+    Metal("copper", "copperPctWeight"),
 )
 """In declaration order: a line with steel and aluminum declares steel first."""
 METALS: dict[str, Metal] = {metal.name: metal for metal in SECTION_232_METALS}

@@ -34,6 +34,7 @@ from entrygo.artifacts.render.lines import (
     unit_rows,
 )
 from entrygo.artifacts.snapshot import PackageSnapshot
+from entrygo.readiness import reference
 from entrygo.readiness.treatments import METAL_CONTENT_FIELDS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -125,6 +126,7 @@ ENTRY_LINES_COLUMNS = (
 def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
     """One row per line in the shape a broker's entry software imports; the consignee's region
     and postal code are the USPS state code and normalised ZIP."""
+    declarations = reference.load().section232_declarations
 
     def rows() -> Iterable[Sequence[Any]]:
         for r in line_rows(snapshot):
@@ -138,7 +140,7 @@ def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
                    r.product.country_of_origin, r.mid,
                    boolean(r.mid_derived), r.line.quantity, money(r.line.line_value_usd),
                    exact(r.weight_total), ";".join(r.flags),
-                   "; ".join(m.declaration for m in r.metals),
+                   "; ".join(declarations[m.name] for m in r.metals),
                    *(metal.get(key) for key in METAL_CONTENT_FIELDS))
 
     return _csv(ENTRY_LINES_COLUMNS, rows())
@@ -168,7 +170,9 @@ METALS_COLUMNS = (
 
 def render_metals_declaration_csv(snapshot: PackageSnapshot) -> bytes:
     """The Section 232 declarations: one row per flagged line and metal (steel and aluminum on
-    one line give two rows, as they are two declarations)."""
+    one line give two rows, as they are two declarations), each with the declaration code the
+    Section 232 scope data gives its metal."""
+    declarations = reference.load().section232_declarations
 
     def rows() -> Iterable[Sequence[Any]]:
         for r in line_rows(snapshot):
@@ -177,7 +181,7 @@ def render_metals_declaration_csv(snapshot: PackageSnapshot) -> bytes:
                 declared = (content.get(key) if key else None for key in (
                     metal.pct_field, metal.melt_pour_field, metal.smelt_field, metal.cast_field))
                 yield (r.unit.id, r.order.id, r.index, r.product.id, r.product.hts_code,
-                       r.description, metal.name, metal.declaration, *declared,
+                       r.description, metal.name, declarations[metal.name], *declared,
                        r.product.country_of_origin, r.line.quantity,
                        money(r.line.line_value_usd))
 
