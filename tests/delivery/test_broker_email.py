@@ -60,6 +60,7 @@ def test_body_states_entries_port_carrier_arrival_and_review():
         "Est. arrival:     2026-11-30",
         "Reviewed by:      Ops Jane",
         "Acknowledged:     METALS_REVIEW_RECOMMENDED, VALUE_OUTLIER",
+        "Declared value:   2,787.85 USD",  # money as a person reads it
     ):
         assert f"\n{line}\n" in body, line
 

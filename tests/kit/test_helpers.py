@@ -156,3 +156,11 @@ def test_a_body_is_utf8_only():
         with pytest.raises(ApiError) as err:
             parse_json(encoded)
         assert err.value.error_code == "INVALID_REQUEST", encoded
+
+
+def test_money_for_people_is_grouped_with_two_decimals_or_more():
+    from entrygo.kit.money import for_people
+
+    assert [for_people(Decimal(x)) for x in ("3200.0000", "12.3456", "0.5", "2500", "0",
+                                             "1234567.1", "-3.1")] == [
+        "3,200.00", "12.3456", "0.50", "2,500.00", "0.00", "1,234,567.10", "-3.10"]

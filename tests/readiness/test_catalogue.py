@@ -285,6 +285,8 @@ def test_value_rules():
     assert "VALUE_ZERO" not in codes(judge(orders=[order(value="0.01")]))
     low = judge(orders=[order(value="8.99")])  # reference value 18: half is 9
     assert "VALUE_OUTLIER" in codes(low) and "VALUE_ZERO" not in codes(low)
+    (outlier,) = [f for f in low.findings if f.code == "VALUE_OUTLIER"]
+    assert "8.99 USD" in outlier.message and "18.00 USD" in outlier.message
     assert "VALUE_OUTLIER" not in codes(judge(orders=[order(value="9")]))
 
 
@@ -308,6 +310,8 @@ def test_formal_entry_per_consignee_unit():
     a = judge(orders=same)
     (f,) = [f for f in a.findings if f.code == "FORMAL_ENTRY_REQUIRED"]
     assert (f.severity, f.scope, f.order_ids) == ("warning", "batch", ("ord_1", "ord_2"))
+    assert f.message == ("Export unit worth 2,600.00 USD exceeds the informal threshold of "
+                         "2,500.00 USD: Type 01 formal entry.")  # money as money, not 2600.0000
     assert [(u.order_ids, u.entry_type, u.value_usd) for u in a.units] == [
         (("ord_1", "ord_2"), "01", Decimal("2600"))]
     assert ("FORMAL_ENTRY", ("ord_1", "ord_2"), ()) in a.flags

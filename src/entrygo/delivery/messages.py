@@ -8,6 +8,7 @@ from typing import Any
 
 from entrygo.delivery.ports import MailContext
 from entrygo.kit.clock import iso
+from entrygo.kit.money import for_people
 
 
 def _addressed(row: Any, sender: str, recipient: str) -> EmailMessage:
@@ -88,7 +89,7 @@ def broker_message(*, submission: Any, package: Any, batch: MailContext,
         f"Orders:           {batch.order_count} ({batch.line_count} lines)",
         f"Entries:          {batch.units}, one per export unit: {batch.units - formal} "
         f"informal (type 11), {formal} formal (type 01)",
-        f"Declared value:   {batch.value_usd} USD",
+        f"Declared value:   {for_people(batch.value_usd)} USD",
         *_filing(batch),
         f"Readiness:        {batch.readiness_state}",
         *_review(batch),
@@ -120,7 +121,7 @@ def warehouse_message(*, notification: Any, package: Any, batch: MailContext,
         "",
         f"Customs package {package.package_number} goes to {batch.broker_name} "
         f"<{batch.broker_email}>.",
-        f"Orders: {batch.order_count}; declared value {batch.value_usd} USD.",
+        f"Orders: {batch.order_count}; declared value {for_people(batch.value_usd)} USD.",
         "",
         "The parcels of these orders may now be released to the carrier.",
     ]) + "\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from entrygo.kit.money import for_people
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
 from entrygo.readiness.filing_rules import judge_order_filing
 from entrygo.readiness.findings import Collector, Finding
@@ -73,8 +74,9 @@ def judge_line(c: Collector, index: int, line: LineFacts, product: ProductFacts,
                  "free.")
     elif product.reference_value_usd and \
             line.unit_value_usd * 2 < product.reference_value_usd:
-        value = ("VALUE_OUTLIER", f"Unit value {line.unit_value_usd} is below half of the "
-                 f"product's reference value {product.reference_value_usd}.")
+        value = ("VALUE_OUTLIER", f"Unit value {for_people(line.unit_value_usd)} USD is below "
+                 f"half of the product's reference value "
+                 f"{for_people(product.reference_value_usd)} USD.")
     if not product_findings and value is None:
         return  # most lines: no place to set up (plans have thousands)
     here = Collector("line", order_id=c.order_id, line_index=index, product_id=product.id,

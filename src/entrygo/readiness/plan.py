@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from entrygo.kit.money import for_people
 from entrygo.readiness.facts import OrderFacts, PlanFacts
 from entrygo.readiness.filing_rules import judge_filing
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
@@ -135,9 +136,9 @@ def assess(facts: PlanFacts, ref: Reference) -> Assessment:
     for index, unit in enumerate(units):
         if unit.entry_type == "01":
             here = Collector("batch", unit_index=index, order_ids=unit.order_ids, into=plan)
-            here.treat("FORMAL_ENTRY", message=f"Export unit worth {unit.value_usd} USD exceeds "
-                       f"the informal threshold of {ref.informal_entry_max_usd} USD: Type 01 "
-                       "formal entry.")
+            here.treat("FORMAL_ENTRY", message=f"Export unit worth "
+                       f"{for_people(unit.value_usd)} USD exceeds the informal threshold of "
+                       f"{for_people(ref.informal_entry_max_usd)} USD: Type 01 formal entry.")
             for flag in here.flags:  # a unit's flags are its orders', no product's
                 order_flags[flag].update(unit.order_ids)
                 product_flags.setdefault(flag, set())
