@@ -524,3 +524,16 @@ def test_the_fast_text_path_writes_what_fpdf2_writes(monkeypatch):
     monkeypatch.setattr(canvas.Canvas, "put",
                         lambda self, x, y, value: self.pdf.text(x, y, value))
     assert render_commercial_invoice_pdf(make_snapshot()) == fast
+
+
+def test_the_derived_mid_note_only_where_a_line_carries_a_derived_mid():
+    """The note '* MID derived…' is printed on an invoice only when one of its lines has a
+    derived MID (it was printed on invoices where none was)."""
+    def noted(snapshot: PackageSnapshot) -> dict[str, bool]:
+        return {number: any("MID derived" in text for page in pages for text in texts(page))
+                for number, pages in invoices(render_commercial_invoice_pdf(snapshot)).items()}
+
+    assert set(noted(make_snapshot()).values()) == {True}  # every invoice ships the steel
+    given = make_snapshot(mids={"prod_steel": ("XONORSTE1200HAM", False),
+                                "prod_book": ("CNHANPAP88SHA", False)})
+    assert set(noted(given).values()) == {False}
