@@ -6,7 +6,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -446,7 +445,6 @@ def test_a_guide_shows_curl_bodies_as_indented_json(client: TestClient) -> None:
     assert '\n"externalId": "ord-ext-1001",' in source  # the Markdown itself is left as it was
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
 def test_indented_curl_commands_still_run_and_send_the_same_json(client: TestClient) -> None:
     indented = 0
     for path, source in MARKDOWN_PAGES.items():

@@ -3,8 +3,6 @@ one place that points it at its default importer of record. Services never commi
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -16,33 +14,12 @@ from entrygo.db.repository import AccountScope
 from entrygo.importers.repository import ImporterRepository
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import Issue, not_found, validation_error
+from entrygo.kit.patch import merge_patch
 
 SETTINGS = ("legal_name", "address", "default_importer_id", "require_review_acknowledgement",
             "readiness_policy")
 """The account's columns ``PATCH /api/account`` may change."""
 _WIRE_NAMES = {name: str(AccountSettings.model_fields[name].alias) for name in SETTINGS}
-
-
-def merge_patch(document: dict[str, Any], changes: dict[str, Any],
-                groups: tuple[str, ...]) -> dict[str, Any]:
-    """JSON merge patch (RFC 7396) of a stored document: a field sent replaces, ``null``
-    removes it (back to its default); the nested objects named in ``groups`` merge key by key
-    the same way."""
-    merged = dict(document)
-    for name, value in changes.items():
-        if value is None:
-            merged.pop(name, None)
-        elif name in groups and isinstance(value, dict):
-            group = dict(merged.get(name) or {})
-            for key, inner in value.items():
-                if inner is None:
-                    group.pop(key, None)
-                else:
-                    group[key] = inner
-            merged[name] = group
-        else:
-            merged[name] = value
-    return merged
 
 
 def _account(session: Session, account_id: str, *, lock: bool = False) -> Account:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -236,3 +236,23 @@ def _timestamp(value: Any) -> datetime:
 TimestampInput = Annotated[datetime, BeforeValidator(_timestamp),
                            WithJsonSchema({"type": "string", "format": "date-time"})]
 """RFC 3339 with an offset; stored in UTC to the millisecond."""
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _calendar_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
+                                  {"r": json_type_name(value)})
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("invalid_format", "Expected a date as YYYY-MM-DD") from None
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date),
+                         WithJsonSchema({"type": "string", "format": "date"})]
+"""A calendar date, ``YYYY-MM-DD`` (no time, no offset); stored and answered the same way."""

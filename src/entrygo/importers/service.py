@@ -19,6 +19,7 @@ from entrygo.importers.schemas import GROUPS, ImporterCreate, ImporterIn, Import
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import not_found, validation_error
 from entrygo.kit.ids import new_id
+from entrygo.kit.patch import merge_patch
 
 FIELDS = ("name", "number", "address", "bond")
 """An importer's own stored fields (wire names too)."""
@@ -65,7 +66,7 @@ def update_importer(session: Session, account_id: str, importer_id: str, patch: 
     document = {name: getattr(row, name) for name in FIELDS}
     try:
         item = ImporterIn.model_validate(
-            account_service.merge_patch(document, patch.changes(), GROUPS))
+            merge_patch(document, patch.changes(), GROUPS))
     except ValidationError as exc:
         raise validation_error(issues_from(exc)) from None
     changed = {name: value for name, value in fields_of(item).items()

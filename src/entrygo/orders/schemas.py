@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pycountry
 from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
+    CalendarDate,
     CountryCode,
     Email,
     ExactNumber,
@@ -27,7 +26,7 @@ from entrygo.api.fields import (
     TimestampInput,
     trimmed,
 )
-from entrygo.api.validation import RequestModel, json_type_name
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import (
     Batch,
     Num,
@@ -96,24 +95,6 @@ class PositiveNumber(GroupedMetadata):
                                              f"{self.places} decimals."})
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _calendar_date(value: Any) -> date:
-    if not isinstance(value, str):
-        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
-                                  {"r": json_type_name(value)})
-    try:
-        if not _ISO_DATE.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("invalid_format", "Expected a date as YYYY-MM-DD") from None
-
-
-CalendarDate = Annotated[date, BeforeValidator(_calendar_date),
-                         WithJsonSchema({"type": "string", "format": "date"})]
-"""A calendar date, ``YYYY-MM-DD`` (no time, no offset); answered the same way."""
 
 
 class Parcel(RequestModel):

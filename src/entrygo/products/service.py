@@ -14,6 +14,7 @@ from entrygo.db.repository import AccountScope
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import duplicate_issues, not_found, validation_error
 from entrygo.kit.ids import new_id
+from entrygo.kit.patch import merge_patch
 from entrygo.products.models import Product
 from entrygo.products.repository import ProductRepository
 from entrygo.products.schemas import (
@@ -117,7 +118,8 @@ def update_product(session: Session, account_id: str, product_id: str, patch: Pr
     if current is None:
         raise not_found(ProductRepository.what)
     try:
-        item = ProductIn.model_validate(merge_patch(wire_document(current), patch.changes()))
+        item = ProductIn.model_validate(merge_patch(
+            wire_document(current), _exact(patch.changes()), PATCH_GROUPS))
     except ValidationError as exc:
         raise validation_error(issues_from(exc)) from None
     fields = fields_of(item)
@@ -132,27 +134,6 @@ def wire_document(record: dict[str, Any]) -> dict[str, Any]:
     """A stored product as the ``ProductIn`` JSON that stores it (``fields_of`` read
     backwards), numbers as exact decimals, as a request body parses."""
     return {_WIRE_NAMES[name]: _exact(record[name]) for name in ("external_id", *SYNCED_FIELDS)}
-
-
-def merge_patch(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """JSON merge patch (RFC 7396) of a product: a field sent replaces, ``null`` removes it
-    (back to its default); the groups of ``PATCH_GROUPS`` merge key by key the same way;
-    ``materials`` and ``metadata`` are replaced whole."""
-    merged = dict(document)
-    for name, value in _exact(changes).items():
-        if value is None:
-            merged.pop(name, None)
-        elif name in PATCH_GROUPS and isinstance(value, dict):
-            group = dict(merged.get(name) or {})
-            for key, inner in value.items():
-                if inner is None:
-                    group.pop(key, None)
-                else:
-                    group[key] = inner
-            merged[name] = group
-        else:
-            merged[name] = value
-    return merged
 
 
 def _exact(value: Any) -> Any:

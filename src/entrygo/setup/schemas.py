@@ -3,15 +3,14 @@ United States: a warehouse's default, a plan's own)."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
+    CalendarDate,
     CountryCode,
     Email,
     Id,
@@ -19,29 +18,11 @@ from entrygo.api.fields import (
     OptionalText,
     trimmed,
 )
-from entrygo.api.validation import RequestModel, json_type_name
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import Page, Timestamp, WireModel, shaped_as
 
 ModeOfTransport = Literal["truck", "air", "ocean", "rail", "courier", "postal"]
 
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _calendar_date(value: Any) -> date:
-    if not isinstance(value, str):
-        raise PydanticCustomError("invalid_type", "Expected string, received {r}",
-                                  {"r": json_type_name(value)})
-    try:
-        if not _ISO_DATE.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("invalid_format", "Expected a date as YYYY-MM-DD") from None
-
-
-CalendarDate = Annotated[date, BeforeValidator(_calendar_date),
-                         WithJsonSchema({"type": "string", "format": "date"})]
-"""A calendar date, ``YYYY-MM-DD`` (no time, no offset); stored and answered the same way."""
 
 PortCode = Annotated[str, Field(pattern=r"^[0-9]{4}$", description=(
     "The U.S. port of entry's 4-digit Schedule D code (3004 is Blaine, WA). Only the format is "

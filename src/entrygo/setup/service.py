@@ -14,6 +14,7 @@ from entrygo.db.repository import AccountScope, Scope
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import not_found, validation_error
 from entrygo.kit.ids import new_id
+from entrygo.kit.patch import merge_patch
 from entrygo.setup.models import Broker, Warehouse
 from entrygo.setup.repository import BrokerRepository, WarehouseRepository
 from entrygo.setup.schemas import (
@@ -73,7 +74,7 @@ def update_warehouse(session: Session, scope: Scope, warehouse_id: str, patch: W
     document = {WAREHOUSE_FIELDS[name]: value for name, value in stored.items()}
     try:
         merged = WarehouseCreate.model_validate(
-            {**merge_patch(document, patch.changes()), "accountId": row.account_id})
+            {**merge_patch(document, patch.changes(), MERGED_GROUPS), "accountId": row.account_id})
     except ValidationError as exc:
         raise validation_error(issues_from(exc)) from None
     fields = warehouse_fields(merged)
@@ -83,22 +84,6 @@ def update_warehouse(session: Session, scope: Scope, warehouse_id: str, patch: W
         setattr(row, name, value)
     row.updated_at = utcnow()
     return WarehouseOut.of(row)
-
-
-def merge_patch(document: dict[str, Any], changes: dict[str, Any], at: str = ""
-                ) -> dict[str, Any]:
-    """JSON merge patch (RFC 7396) of a warehouse: a field sent replaces, ``null`` removes it;
-    the objects of ``MERGED_GROUPS`` merge key by key the same way."""
-    merged = dict(document)
-    for name, value in changes.items():
-        path = f"{at}{name}"
-        if value is None:
-            merged.pop(name, None)
-        elif path in MERGED_GROUPS and isinstance(value, dict):
-            merged[name] = merge_patch(merged.get(name) or {}, value, f"{path}.")
-        else:
-            merged[name] = value
-    return merged
 
 
 def create_broker(session: Session, account_id: str, body: BrokerCreate) -> Broker:
