@@ -9,11 +9,14 @@ from typing import Any
 # review signals real catalogues have: Section 232 metals, CPSC, FCC, textiles).
 HTS = {
     "7323930045": {"metalContent": {"steelPctWeight": 90, "steelMeltPourCountry": "CA"}},
-    "4820102010": {},
+    "4820102060": {},
     "6109100012": {"materials": [{"material": "cotton", "pctByWeight": 100}]},
     "8518220000": {"pga": {"rfDevice": True, "fccId": "2ABCD-SPK01"}},
     "3924100040": {},
-    "9503000073": {"pga": {"childrensProduct": True, "cpscCertificateRef": "CPC-2026-0042"}},
+    "9503000073": {"pga": {"childrensProduct": True, "cpscCertificate": {
+        "id": "CPC-2026-0042", "regulations": ["16 CFR 1250"], "productIdentifiers": ["TOY-1"],
+        "manufactureDate": "2026-05", "placeOfManufacture": {"city": "Toronto", "country": "CA"},
+        "testingLab": {"name": "Sample Testing Lab", "labId": "1234"}}}},
     "4202929700": {},
     "7615107125": {"metalContent": {"aluminumPctWeight": 97, "aluminumSmeltCountry": "CA",
                                     "aluminumCastCountry": "CA"}},

@@ -100,8 +100,8 @@ def test_setup_commands(settings, client):
     assert [p["syncStatus"] for p in result["products"]] == ["created"] * 5
     ids = {p["externalId"]: p["id"] for p in result["products"]}
     assert all(i.startswith("prod_") for i in ids.values())
-    got = client.get(f"/api/products/{ids['BOTTLE-750-SS']}", headers=auth)
-    assert got.status_code == 200 and got.json()["externalId"] == "BOTTLE-750-SS"
+    got = client.get(f"/api/products/{ids['SAUCEPAN-1L-SS']}", headers=auth)
+    assert got.status_code == 200 and got.json()["externalId"] == "SAUCEPAN-1L-SS"
 
     revoked = entrygo(url, data, "keys", "revoke", health["apiKey"]["id"])
     assert revoked.returncode == 0

@@ -36,7 +36,7 @@ from entrygo.setup.repository import BrokerRepository, WarehouseRepository
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
 
 DEMO_ACCOUNT = "EntryGo Demo"
-GUIDE_PRODUCT = "DEMO-BOTTLE-750"
+GUIDE_PRODUCT = "DEMO-SAUCEPAN-1L"
 
 SHIPMENT = {"modeOfTransport": "truck", "portOfEntry": "0901",
             "carrier": {"scac": "DMOT", "name": "Demo Transport Inc."}}
@@ -59,9 +59,9 @@ BROKER = {"name": "Demo Customs Brokerage", "email": "broker@example.com", "file
 PRODUCTS: list[dict[str, Any]] = [
     {   # Section 232 steel derivative, complete data: REVIEW_REQUIRED (METALS_REVIEW_RECOMMENDED)
         "externalId": GUIDE_PRODUCT,
-        "title": "Stainless steel vacuum bottle, 750 ml",
-        "customsDescription": "Vacuum-insulated drinking bottle of stainless steel, 750 ml, "
-                              "with polypropylene screw cap",
+        "title": "Stainless steel saucepan, 1 l",
+        "customsDescription": "Saucepan of stainless steel for stove-top cooking, 1 litre, "
+                              "with phenolic handle",
         "htsCode": "7323.93.0045",
         "countryOfOrigin": "CA",
         "manufacturer": {"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
@@ -71,7 +71,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "netWeightKg": 0.4,
         "referenceValueUsd": 110,
         "materials": [{"material": "stainless steel", "pctByWeight": 92},
-                      {"material": "polypropylene", "pctByWeight": 8}],
+                      {"material": "phenolic resin", "pctByWeight": 8}],
         "metalContent": {"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
         "metadata": {"demo": True},
     },
@@ -79,7 +79,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "externalId": "DEMO-NOTEBOOK-A5",
         "title": "Hardcover notebook A5, 192 ruled pages",
         "customsDescription": "Paper notebook with hard cover, A5, 192 ruled pages",
-        "htsCode": "4820.10.2010",
+        "htsCode": "4820.10.2060",
         "countryOfOrigin": "CA",
         "manufacturer": {"name": "Maple Paper Company", "address1": "55 Rue Saint-Paul",
                          "city": "Montreal", "region": "QC", "country": "CA"},

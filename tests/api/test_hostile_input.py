@@ -124,7 +124,7 @@ class Scene:
         account = {"accountId": self.api.account_id}
         return {
             "products-sync": {**account, "items": [product("SKU-NEW")]},
-            "products-patch": {**account, "htsCode": "4820.10.2010"},
+            "products-patch": {**account, "htsCode": "4820.10.2060"},
             "orders-sync": {**account, "items": [order("ord-new", self.product_id)]},
             "exports-plan": {**account, "warehouseId": self.api.warehouse_id,
                              "brokerId": self.api.broker_id, "orderIds": [self.order_id]},
@@ -843,7 +843,7 @@ def patch_fields() -> list[Case]:
          at("battery.present", "invalid_type")),
         ("exciseCategory-unknown", with_field("exciseCategory", "plutonium"),
          at("exciseCategory", "invalid_value")),
-        ("htsCode-number", with_field("htsCode", 4820102010), at("htsCode", "invalid_type")),
+        ("htsCode-number", with_field("htsCode", 4820102060), at("htsCode", "invalid_type")),
     ]]
 
 
@@ -1051,7 +1051,7 @@ def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
     # last: a product change after planning would make the execute above PLAN_STALE
     r, changed = call("products-patch")
     assert r.status_code == 200 and changed, r.text
-    assert r.json()["htsCode"] == "4820102010"
+    assert r.json()["htsCode"] == "4820102060"
     # the importer, account and warehouse writes (after the plans: a new default importer or
     # default shipment could change what a plan snapshots)
     r, changed = call("importers")

@@ -25,12 +25,12 @@ PACKAGE = "EG-20261127-7K3Q9M"
 EXECUTED = datetime(2026, 11, 27, 13, 1, 46, 123000, tzinfo=UTC)
 
 STEEL = ProductFacts(
-    id="prod_steel", title="Stainless steel vacuum bottle, 750 ml",
-    customs_description="Vacuum-insulated drinking bottle of stainless steel, 750 ml",
+    id="prod_steel", title="Stainless steel saucepan, 1 l",
+    customs_description="Saucepan of stainless steel for stove-top cooking, 1 litre",
     hts_code="7323930045", country_of_origin="CA", net_weight_kg=Decimal("0.4"),
-    external_id="BOTTLE-750")
+    external_id="SAUCEPAN-1L")
 BOOK = ProductFacts(
-    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102010",
+    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102060",
     country_of_origin="CA", mid="XQMAPPAP55MON", net_weight_kg=Decimal("0.35"))
 
 IMPORTER = {
@@ -128,7 +128,8 @@ def line(number, order, index, product, quantity, value, weight, mid, derived, d
             "enteredValueUsd": value, "orderId": order, "orderExternalId": {
                 "ord_a": "SHOP-1001", "ord_b": "SHOP-1002", "ord_c": "SHOP-1003",
                 "ord_d": "SHOP-1004"}[order], "lineIndex": index, "productId": product.id,
-            "sku": product.external_id}
+            "sku": product.external_id, "pga": {"fda": None, "cpsc": None, "fcc": None,
+                                                "dangerousGoods": None, "lacey": None}}
 
 
 def test_one_record_per_entry_with_every_field():
@@ -263,7 +264,7 @@ def test_manifest_carries_tracking_numbers_and_the_normalised_destination():
     assert (d["trackingNumbers"], d["destination"]) == (
         [], {"country": "US", "region": "TX", "postalCode": "73301-0001"})
     # the merchant's SKU beside EntryGo's product id
-    assert (a["lines"][0]["productId"], a["lines"][0]["sku"]) == ("prod_steel", "BOTTLE-750")
+    assert (a["lines"][0]["productId"], a["lines"][0]["sku"]) == ("prod_steel", "SAUCEPAN-1L")
 
 
 def test_entry_lines_carry_external_ids_tracking_and_the_normalised_destination():
@@ -281,4 +282,4 @@ def test_entry_lines_carry_external_ids_tracking_and_the_normalised_destination(
     assert data[0]["consignee_address"] == "350 Fifth Avenue, Suite 5000"
     assert list(data[0])[7:10] == ["order_id", "order_external_id", "tracking_numbers"]
     assert [(r["product_id"], r["sku"]) for r in data[:2]] == [
-        ("prod_steel", "BOTTLE-750"), ("prod_book", "")]
+        ("prod_steel", "SAUCEPAN-1L"), ("prod_book", "")]

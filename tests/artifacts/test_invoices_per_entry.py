@@ -30,13 +30,13 @@ PACKAGE = "EG-20261127-7K3Q9M"
 EXECUTED = datetime(2026, 11, 27, 13, 1, 46, 123000, tzinfo=UTC)
 
 STEEL = ProductFacts(
-    id="prod_steel", title="Stainless steel vacuum bottle, 750 ml",
-    customs_description="Vacuum-insulated drinking bottle of stainless steel, 750 ml, with "
-                        "polypropylene screw cap",
+    id="prod_steel", title="Stainless steel saucepan, 1 l",
+    customs_description="Saucepan of stainless steel for stove-top cooking, 1 litre, with "
+                        "phenolic handle",
     hts_code="7323930045", country_of_origin="CA", net_weight_kg=Decimal("0.4"),
     external_id="BTL-750-SS")
 BOOK = ProductFacts(  # no customs description: the title is printed
-    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102010",
+    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102060",
     country_of_origin="CN", mid="CNHANPAP88SHA", net_weight_kg=Decimal("0.35"),
     external_id="NB-A5-192")
 
@@ -250,9 +250,9 @@ INVOICES = {
                    ["BTL-750-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "30", "100.00",
                     "3,000.00"]),
                   ("SO-1001", BOOK.title,
-                   ["NB-A5-192", "4820.10.2010", "CN", "CNHANPAP88SHA", "1", "12.3456", "12.35"]),
+                   ["NB-A5-192", "4820.10.2060", "CN", "CNHANPAP88SHA", "1", "12.3456", "12.35"]),
                   ("SO-1002", BOOK.title,
-                   ["NB-A5-192", "4820.10.2010", "CN", "CNHANPAP88SHA", "3", "10.00", "30.00"])],
+                   ["NB-A5-192", "4820.10.2060", "CN", "CNHANPAP88SHA", "3", "10.00", "30.00"])],
         "extra": [("Charges not included in unit prices (USD)", "13.75"),
                   ("Total with those charges (USD)", "3,056.10")],
     },
@@ -285,7 +285,7 @@ INVOICES = {
                         "tracking": "1Z999AA10123456790, 1Z999AA10123456791"},
         },
         "lines": [("SO-1004", BOOK.title,
-                   ["NB-A5-192", "4820.10.2010", "CN", "CNHANPAP88SHA", "4", "8.25", "33.00"]),
+                   ["NB-A5-192", "4820.10.2060", "CN", "CNHANPAP88SHA", "4", "8.25", "33.00"]),
                   ("SO-1004", STEEL.customs_description,
                    ["BTL-750-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "1", "40.00",
                     "40.00"])],
@@ -442,11 +442,11 @@ def test_every_invoice_in_the_csv():
     assert lines == [
         ("ord_a", *steel, "7323930045", "CA", "XONORSTE1200HAM", "true", "30", "100.00",
          "3000.00"),
-        ("ord_a", *book, "4820102010", "CN", "CNHANPAP88SHA", "false", "1", "12.3456", "12.35"),
-        ("ord_b", *book, "4820102010", "CN", "CNHANPAP88SHA", "false", "3", "10.00", "30.00"),
+        ("ord_a", *book, "4820102060", "CN", "CNHANPAP88SHA", "false", "1", "12.3456", "12.35"),
+        ("ord_b", *book, "4820102060", "CN", "CNHANPAP88SHA", "false", "3", "10.00", "30.00"),
         ("ord_c", *steel, "7323930045", "CA", "XONORSTE1200HAM", "true", "2", "55.50",
          "111.00"),
-        ("ord_d", *book, "4820102010", "CN", "CNHANPAP88SHA", "false", "4", "8.25", "33.00"),
+        ("ord_d", *book, "4820102060", "CN", "CNHANPAP88SHA", "false", "4", "8.25", "33.00"),
         ("ord_d", *steel, "7323930045", "CA", "XONORSTE1200HAM", "true", "1", "40.00", "40.00"),
     ]
 

@@ -31,17 +31,17 @@ PACKAGE = "EG-20261127-7K3Q9M"
 EXECUTED = datetime(2026, 11, 27, 13, 1, 46, 123000, tzinfo=UTC)
 
 STEEL = ProductFacts(
-    id="prod_steel", title="Stainless steel vacuum bottle, 750 ml",
-    customs_description="Vacuum-insulated drinking bottle of stainless steel, 750 ml, with "
-                        "polypropylene screw cap",
+    id="prod_steel", title="Stainless steel saucepan, 1 l",
+    customs_description="Saucepan of stainless steel for stove-top cooking, 1 litre, with "
+                        "phenolic handle",
     hts_code="7323930045", country_of_origin="CA", mid=None, net_weight_kg=Decimal("0.4"),
     manufacturer={"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
                   "city": "Hamilton", "region": "ON", "country": "CA"},
     metal_content={"steelPctWeight": 92, "steelMeltPourCountry": "CA"},
-    external_id="BOTTLE-750",
+    external_id="SAUCEPAN-1L",
 )
 BOOK = ProductFacts(  # no customs description: the title is printed
-    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102010",
+    id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102060",
     country_of_origin="CA", mid="XQMAPPAP55MON", net_weight_kg=Decimal("0.35"),
 )
 JANE = {"name": "Jane Doe", "address1": "1 Market St", "city": "San Francisco"}
@@ -192,11 +192,12 @@ def test_manifest_structure_and_exact_values():
     assert a["totalValueUsd"] == 123.35
     steel, book = a["lines"]
     assert steel == {
-        "lineIndex": 0, "productId": "prod_steel", "sku": "BOTTLE-750",
+        "lineIndex": 0, "productId": "prod_steel", "sku": "SAUCEPAN-1L",
         "description": STEEL.customs_description, "htsCode": "7323930045",
         "countryOfOrigin": "CA", "mid": "XONORSTE1200HAM", "midDerived": True, "quantity": 2,
         "unitValueUsd": 55.5, "lineValueUsd": 111, "netWeightKg": 0.4,
         "flags": ["SECTION_232_STEEL"],
+        "pga": {"fda": None, "cpsc": None, "fcc": None, "dangerousGoods": None, "lacey": None},
     }
     assert (book["description"], book["unitValueUsd"], book["lineValueUsd"],
             book["midDerived"], book["flags"]) == (BOOK.title, 12.3456, 12.35, False, [])
@@ -226,7 +227,9 @@ def test_readiness_report():
     doc = json.loads(raw)
     assert list(doc) == ["format", "formatVersion", "packageNumber", "executedAt", "batchId",
                          "planHash", "readinessState", "rulesVersion", "referenceDataVersion",
-                         "validationMessages", "flags", "missing_data", "totals", "review"]
+                         "invoiceLinesToCheck", "validationMessages", "flags", "missing_data",
+                         "totals", "review"]
+    assert doc["invoiceLinesToCheck"] == []
     assert doc["format"] == "entrygo.readiness-report" and doc["packageNumber"] == PACKAGE
     assert doc["review"] == {"reviewedBy": None, "acknowledgedCodes": []}
     reviewed = json.loads(by_type(make_snapshot(review={
@@ -239,6 +242,54 @@ def test_readiness_report():
                                     "id": "prod_book"}]
     assert doc["totals"] == {"lineCount": 4, "netWeightKg": 14.2, "orderCount": 3,
                              "unitCount": 2, "valueUsd": 3153.35}
+
+
+GIFT = ProductFacts(id="prod_gift", title="Gift", hts_code="4820102060", country_of_origin="CA",
+                   mid="XQMAPPAP55MON", net_weight_kg=Decimal("0.2"))
+
+
+def _with_a_free_gift() -> PackageSnapshot:
+    """Jane's second order ships a line described only as "Gift", at a value of 0.00."""
+    b = _order("ord_b", "ord-ext-1002", "CA", "94105", JANE,
+               [("prod_book", 3, "10"), ("prod_gift", 1, "0")])
+    base = make_snapshot()
+    messages = (
+        *base.validation_messages,
+        {"code": "VALUE_ZERO", "severity": "warning", "message": "Unit value is 0.",
+         "scope": "line", "orderId": "ord_b", "lineIndex": 1, "productId": "prod_gift"},
+        {"code": "DESCRIPTION_INSUFFICIENT", "severity": "warning",
+         "message": "The customs description 'Gift' is generic.", "scope": "line",
+         "orderId": "ord_b", "lineIndex": 1, "productId": "prod_gift",
+         "field": "customsDescription"})
+    return replace(base, orders={**base.orders, "ord_b": b},
+                   products={**base.products, "prod_gift": GIFT}, validation_messages=messages)
+
+
+def test_invoice_marks_the_lines_the_signer_must_check():
+    """A "Gift" at 0.00 stays a warning, but the invoice a person signs marks the line, on a
+    tint, with what is wrong and its code, and explains the mark in its notes."""
+    pdf = by_type(_with_a_free_gift())["commercial_invoice"]
+    text = " ".join(" ".join(pdf_pages(pdf)).split())  # wrapped lines read on
+    assert "Gift 4820.10.2060 CA XQMAPPAP55MON 1 0.00 0.00 ! CHECK: declared value is 0 " \
+           "(VALUE_ZERO) ! CHECK: description too vague to file (DESCRIPTION_INSUFFICIENT)" \
+           in text
+    assert "! CHECK marks a line the plan flagged for the signer" in text
+    # only that line: the plain invoice has neither marks nor the note
+    plain = "\n".join(pdf_pages(by_type(make_snapshot())["commercial_invoice"]))
+    assert "CHECK" not in plain
+
+
+def test_readiness_report_lists_the_lines_to_check_first():
+    doc = json.loads(by_type(_with_a_free_gift())["readiness_report"])
+    assert doc["invoiceLinesToCheck"] == [{
+        "invoiceNumber": f"{PACKAGE}-1", "orderId": "ord_b", "orderExternalId": "ord-ext-1002",
+        "lineIndex": 1, "productId": "prod_gift", "description": "Gift", "unitValueUsd": 0,
+        "codes": ["VALUE_ZERO", "DESCRIPTION_INSUFFICIENT"]}]
+    assert [m["code"] for m in doc["validationMessages"]] == [
+        "VALUE_ZERO", "DESCRIPTION_INSUFFICIENT", "METALS_REVIEW_RECOMMENDED"]
+    invoice = rows(by_type(_with_a_free_gift())["commercial_invoice_data"])
+    assert [(r["order_id"], r["line_index"], r["signer_checks"]) for r in invoice
+            if r["signer_checks"]] == [("ord_b", "1", "VALUE_ZERO;DESCRIPTION_INSUFFICIENT")]
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -277,10 +328,10 @@ def test_commercial_invoice_csv_cells():
         "order_packing_usd": "", "order_other_usd": "",
         "order_charges_included_in_unit_prices": "", "order_package_count": "",
         "order_gross_weight_kg": "", "order_tracking_numbers": "",
-        "line_index": "0", "product_id": "prod_steel", "sku": "BOTTLE-750", "description":
+        "line_index": "0", "product_id": "prod_steel", "sku": "SAUCEPAN-1L", "description":
         STEEL.customs_description, "hts_code": "7323930045", "country_of_origin": "CA",
         "mid": "XONORSTE1200HAM", "mid_derived": "true", "quantity": "2",
-        "unit_price_usd": "55.50", "amount_usd": "111.00", "currency": "USD",
+        "unit_price_usd": "55.50", "amount_usd": "111.00", "currency": "USD", "signer_checks": "",
     }
     assert (book["unit_price_usd"], book["amount_usd"], book["mid_derived"]) == \
         ("12.3456", "12.35", "false")
@@ -304,6 +355,18 @@ def test_entry_lines_cells():
     assert (book["flags"], book["section232_declaration"], book["steel_pct"]) == ("", "", "")
     assert (formal["entry_type"], formal["consignee_name"], formal["net_weight_kg"]) == \
         ("01", "", "12")
+
+
+def test_entry_lines_print_one_consignee_per_entry():
+    """Jane's second order spells her address another way: one entry, printed one way (its
+    first order's), on every row, as on the invoice."""
+    base = make_snapshot()
+    shouting = {"name": "JANE DOE", "address1": "1 MARKET STREET", "city": "SAN FRANCISCO"}
+    b = replace(base.orders["ord_b"], consignee=shouting, destination_postal_code="941051420")
+    data = rows(by_type(replace(base, orders={**base.orders, "ord_b": b}))["entry_lines"])
+    assert {(r["consignee_name"], r["consignee_address"], r["consignee_city"],
+             r["consignee_postal_code"]) for r in data if r["export_unit_id"] == "unit_1"} == {
+        ("Jane Doe", "1 Market St", "San Francisco", "94105")}
 
 
 def test_entry_lines_several_metals():
@@ -336,7 +399,8 @@ def test_every_metal_lands_in_its_own_columns():
         product_flags={"prod_steel": ("SECTION_232_COPPER", "SECTION_232_STEEL",
                                       "SECTION_232_ALUMINUM")})
     steel = rows(render_entry_lines_csv(snapshot))[0]
-    assert [steel[c] for c in ENTRY_LINES_COLUMNS[-6:]] == ["50", "CA", "20", "US", "MX", "3"]
+    metal_columns = ENTRY_LINES_COLUMNS[ENTRY_LINES_COLUMNS.index("steel_pct"):][:6]
+    assert [steel[c] for c in metal_columns] == ["50", "CA", "20", "US", "MX", "3"]
     assert steel["section232_declaration"] == \
         "08 - MELT & POUR; 07 - SMELT & CAST; 11 - COPPER CONTENT"
     metals = rows(by_type(snapshot)["metals_declaration"])[:3]
@@ -344,6 +408,47 @@ def test_every_metal_lands_in_its_own_columns():
              r["cast_country"]) for r in metals] == [
         ("steel", "50", "CA", "", ""), ("aluminum", "20", "", "US", "MX"),
         ("copper", "3", "", "", "")]
+
+
+CHAIR = replace(
+    STEEL, id="prod_steel", title="Folding chair", hts_code="9401790000",
+    customs_description="Folding outdoor chair with aluminium frame and polyester seat",
+    materials=[{"material": "aluminium frame", "pctByWeight": 70},
+               {"material": "polyester seat", "pctByWeight": 25},
+               {"material": "steel rivets", "pctByWeight": 5}])
+
+
+def test_declaration_lists_every_metal_of_a_flagged_line():
+    """The aluminium-frame chair (9401.79: steel and aluminum scope), its aluminium above the
+    threshold and its steel rivets at 5 %: both metals are declared, aluminum with code 07."""
+    chair = replace(CHAIR, metal_content={
+        "steelPctWeight": 5, "steelMeltPourCountry": "CN", "aluminumPctWeight": 70,
+        "aluminumSmeltCountry": "CN", "aluminumCastCountry": "VN"})
+    snapshot = make_snapshot(products={"prod_steel": chair, "prod_book": BOOK},
+                             product_flags={"prod_steel": ("SECTION_232_ALUMINUM",)})
+    metals = rows(by_type(snapshot)["metals_declaration"])
+    assert [(r["order_id"], r["metal"], r["declaration"], r["metal_pct_weight"],
+             r["melt_pour_country"], r["smelt_country"], r["cast_country"]) for r in metals] == [
+        ("ord_a", "steel", "08 - MELT & POUR", "5", "CN", "", ""),
+        ("ord_a", "aluminum", "07 - SMELT & CAST", "70", "", "CN", "VN"),
+        ("ord_c", "steel", "08 - MELT & POUR", "5", "CN", "", ""),
+        ("ord_c", "aluminum", "07 - SMELT & CAST", "70", "", "CN", "VN"),
+    ]
+    line = rows(render_entry_lines_csv(snapshot))[0]
+    assert line["section232_declaration"] == "08 - MELT & POUR; 07 - SMELT & CAST"
+
+
+def test_declaration_reports_unknown_metal_origins_as_cbp_asks():
+    """Steel's melt and pour unknown: OTH; aluminum's smelt or cast unknown: UN (reference
+    data, with CBP's guidance as its source)."""
+    chair = replace(CHAIR, metal_content={"steelPctWeight": 5, "aluminumPctWeight": 12,
+                                          "aluminumCastCountry": "VN"})
+    snapshot = make_snapshot(products={"prod_steel": chair, "prod_book": BOOK},
+                             product_flags={"prod_steel": ("SECTION_232_ALUMINUM",
+                                                           "SECTION_232_STEEL")})
+    metals = rows(by_type(snapshot)["metals_declaration"])[:2]
+    assert [(r["metal"], r["melt_pour_country"], r["smelt_country"], r["cast_country"])
+            for r in metals] == [("steel", "OTH", "", ""), ("aluminum", "", "UN", "VN")]
 
 
 def test_packing_list_weights():

@@ -275,10 +275,10 @@ def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
              field="accountId", **scope),
         # --- product patch (§5.2): B's product is not found, as a read of it is -----------
         *(Case(f"patch B's product ({label}, no accountId)", "PATCH", f"/api/products/{pid}",
-               {"htsCode": "4820.10.2010", "title": "Hijacked"})
+               {"htsCode": "4820.10.2060", "title": "Hijacked"})
           for label, pid in (("bottle", b.flow.bottle), ("notebook", b.flow.notebook))),
         *(Case(f"patch B's product ({label}, A's accountId)", "PATCH", f"/api/products/{pid}",
-               {"accountId": a_api.account_id, "htsCode": "4820.10.2010", "title": "Hijacked"})
+               {"accountId": a_api.account_id, "htsCode": "4820.10.2060", "title": "Hijacked"})
           for label, pid in (("bottle", b.flow.bottle), ("notebook", b.flow.notebook))),
         Case("patch B's product clearing its fields (A's accountId)", "PATCH",
              f"/api/products/{b.flow.bottle}",
@@ -291,10 +291,10 @@ def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
         # a body naming B's account: 403 on scope, checked before the endpoint's own rules
         # (§2.1), as cancel and retry answer for B's batches
         Case("patch B's product in B's account", "PATCH", f"/api/products/{b.flow.bottle}",
-             {"accountId": b_api.account_id, "htsCode": "4820.10.2010"},
+             {"accountId": b_api.account_id, "htsCode": "4820.10.2060"},
              field="accountId", **scope),
         Case("patch A's product in B's account", "PATCH", f"/api/products/{a.bottle}",
-             {"accountId": b_api.account_id, "htsCode": "4820.10.2010"},
+             {"accountId": b_api.account_id, "htsCode": "4820.10.2060"},
              field="accountId", **scope),
         # an invalid body is refused as such (§2.1: body validity first), whoever owns the id
         Case("patch B's product's externalId", "PATCH", f"/api/products/{b.flow.bottle}",

@@ -51,15 +51,15 @@ def test_adding_only_the_missing_hts_code_unblocks_the_product(api):
     before = fetch(api, pid)
     assert before["readiness"]["state"] == "BLOCKED" and "HTS_MISSING" in codes(before)
     # what a sync of only that field gets: the whole product is required again
-    r = api.sync_products({"externalId": "NB-1", "htsCode": "4820.10.2010"})
+    r = api.sync_products({"externalId": "NB-1", "htsCode": "4820.10.2060"})
     assert r.json()["details"]["issues"][0]["path"] == "items.0.title"
 
     time.sleep(0.002)  # updatedAt has milliseconds
-    r = patch(api, pid, {"accountId": api.account_id, "htsCode": "4820.10.2010"})
+    r = patch(api, pid, {"accountId": api.account_id, "htsCode": "4820.10.2060"})
     assert r.status_code == 200, r.text
     after = fetch(api, pid)
     assert r.json() == after
-    assert after["htsCode"] == "4820102010"
+    assert after["htsCode"] == "4820102060"
     assert after["readiness"]["state"] == "READY" and "HTS_MISSING" not in codes(after)
     assert after["updatedAt"] > before["updatedAt"]
     assert after["createdAt"] == before["createdAt"]
@@ -196,10 +196,10 @@ def test_an_empty_patch_or_unchanged_values_change_nothing(api):
 def test_an_idempotency_key_replays_and_guards_its_request(api):
     pid = synced(api, BARE_NOTEBOOK)
     key = {"idempotency-key": "fix-nb-1-hts"}
-    first = patch(api, pid, {"htsCode": "4820.10.2010"}, headers=key)
+    first = patch(api, pid, {"htsCode": "4820.10.2060"}, headers=key)
     assert first.status_code == 200 and "idempotent-replayed" not in first.headers
     patch(api, pid, {"mid": "XQMAPPAP56MON"})  # a change since: the replay still says then
-    replay = patch(api, pid, {"htsCode": "4820.10.2010"}, headers=key)
+    replay = patch(api, pid, {"htsCode": "4820.10.2060"}, headers=key)
     assert replay.status_code == 200
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.content == first.content

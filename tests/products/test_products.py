@@ -21,8 +21,8 @@ FULL = product(
                   "steelMeltPourCountry": "CA", "aluminumSmeltCountry": None,
                   "aluminumCastCountry": None},
     pga={"fdaProductCode": None, "fdaFacilityRegistration": None, "cpscRegulated": False,
-         "childrensProduct": False, "cpscCertificateRef": None, "rfDevice": False,
-         "fccId": None},
+         "childrensProduct": False, "cpscCertificateRef": None, "cpscCertificate": None,
+         "rfDevice": False, "fccId": None, "lacey": None},
     battery={"present": False, "chemistry": None, "configuration": None, "unNumber": None,
              "wattHours": None},
     manufacturer={"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",
@@ -154,11 +154,22 @@ def test_import_example_csv(api, db):
     assert speaker["battery"]["present"] is True and speaker["battery"]["wattHours"] == 7.4
     assert speaker["pga"]["rfDevice"] is True
     assert speaker["materials"][0] == {"material": "ABS plastic", "pctByWeight": 70}
-    assert products["BOTTLE-750-SS"]["metadata"] == {"collection": "outdoor"}
-    assert products["BOTTLE-750-SS"]["htsCode"] == "7323930045"
+    assert products["SAUCEPAN-1L-SS"]["metadata"] == {"collection": "kitchen"}
+    assert products["SAUCEPAN-1L-SS"]["htsCode"] == "7323930045"
     assert products["PAN-28-ALU"]["metalContent"]["aluminumSmeltCountry"] == "DE"
     assert import_products(db, api.account_id, EXAMPLE_CSV) == {
         "created": 0, "updated": 0, "unchanged": 5}
+
+
+def test_example_catalogue_has_no_code_or_mid_errors(api, db):
+    """The example file is what a newcomer copies: every product's HTS code and MID must pass
+    the readiness rules (a MID the manufacturer's name contradicts, a code off the schedule's
+    shape, are errors a broker would have to call about)."""
+    import_products(db, api.account_id, EXAMPLE_CSV)
+    found = {p["externalId"]: sorted(m["code"] for m in p["readiness"]["messages"]
+                                     if m["code"].startswith(("HTS_", "MID_")))
+             for p in api.get("/api/products").json()["data"]}
+    assert found == {sku: [] for sku in found} and len(found) == 5
 
 
 def test_import_json_and_all_or_nothing(api, db, tmp_path):

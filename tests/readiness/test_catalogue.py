@@ -15,7 +15,7 @@ import pytest
 from entrygo.readiness.catalogue import CATALOGUE
 from entrygo.readiness.facts import FilingFacts, LineFacts, OrderFacts, PlanFacts, ProductFacts
 from entrygo.readiness.plan import Assessment, assess
-from entrygo.readiness.product_rules import judge_product
+from entrygo.readiness.product_rules import judge_product, section232_metals
 from entrygo.readiness.reference import load
 
 REF = load()
@@ -23,7 +23,7 @@ REF = load()
 BASE_PRODUCT = ProductFacts(
     id="prod_base", title="Hardcover notebook A5, 192 ruled pages",
     customs_description="Paper notebook with hard cover, A5, 192 ruled pages",
-    hts_code="4820102010", country_of_origin="CA", mid="XQMAPPAP55MON",
+    hts_code="4820102060", country_of_origin="CA", mid="XQMAPPAP55MON",
     net_weight_kg=Decimal("0.35"), reference_value_usd=Decimal("18"), excise_category="none",
     manufacturer={"name": "Maple Paper Company", "address1": "55 Rue Saint-Paul",
                   "city": "Montreal", "region": "QC", "country": "CA"},
@@ -78,11 +78,22 @@ ALU = {"hts_code": "7615107125", "metal_content": {"aluminumPctWeight": 97,
                                                    "aluminumSmeltCountry": "DE",
                                                    "aluminumCastCountry": "DE"}}
 
+CPSC_CERTIFICATE = {
+    "id": "CPC-2026-0042", "regulations": ["16 CFR 1250", "16 CFR 1303"],
+    "productIdentifiers": ["MODEL WB-12", "GTIN 00012345678905"], "manufactureDate": "2026-05",
+    "placeOfManufacture": {"city": "Dongguan", "region": "GD", "country": "CN"},
+    "testingLab": {"name": "Pearl River Testing Ltd", "labId": "1234"}}
+"""A children's product certificate with every element eFiling asks for."""
+LACEY_CHAIR = {"hts_code": "9403304000", "title": "Bent-wood office chair",
+               "customs_description": "Office chair of bent beech wood, lacquered"}
+BEECH = {"article": "frame", "genus": "Fagus", "species": "sylvatica",
+         "countryOfHarvest": "DE", "quantity": 4.5, "unit": "kg"}
+
 # code: (product changes, order kwargs, warehouse), near-miss the same, expected field,
 #       expected missing_data fields (entity, field)
 PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[str]]] = {
-    "HTS_MISSING": ({"hts_code": None}, {"hts_code": "4820102010"}, "htsCode", ["htsCode"]),
-    "HTS_MALFORMED": ({"hts_code": "48201020"}, {"hts_code": "4820102010"}, "htsCode",
+    "HTS_MISSING": ({"hts_code": None}, {"hts_code": "4820102060"}, "htsCode", ["htsCode"]),
+    "HTS_MALFORMED": ({"hts_code": "48201020"}, {"hts_code": "4820102060"}, "htsCode",
                       ["htsCode"]),
     "HTS_INVALID_CHAPTER": ({"hts_code": "7700000000"}, {"hts_code": "9700000000"}, "htsCode",
                             ["htsCode"]),
@@ -102,14 +113,16 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
     "MID_DERIVED": ({"mid": None}, {"mid": "XQMAPPAP55MON"}, "mid", []),
     "MID_MALFORMED": ({"mid": "xq-mappap"}, {"mid": "XQMAPPAP55MON"}, "mid", ["mid"]),
     "MID_ORIGIN_MISMATCH": ({"mid": "CAMAPPAP55MON"}, {"mid": "XOMAPPAP55MON"}, "mid", []),
+    "MID_MANUFACTURER_MISMATCH": ({"mid": "XQMAPPAP5MON"}, {"mid": "XQMAPPAP55MON"}, "mid",
+                                  []),
     "WEIGHT_MISSING": ({"net_weight_kg": None}, {"net_weight_kg": Decimal("0.001")},
                        "netWeightKg", ["netWeightKg"]),
     "TEXTILE_DETAILS_MISSING": ({"hts_code": "6109100012", "materials": [{"material": "cotton"}]},
                                 {"hts_code": "6109100012", "materials": [
                                     {"material": "cotton", "pctByWeight": 100}]},
                                 "materials", ["materials"]),
-    "METALS_REVIEW_RECOMMENDED": (STEEL, {"hts_code": "7323930045", "metal_content": {
-        "steelPctWeight": 12, "steelMeltPourCountry": "CA"}}, "htsCode", []),
+    "METALS_REVIEW_RECOMMENDED": (STEEL, {"metal_content": {"steelPctWeight": 0}},
+                                  "htsCode", []),
     "METALS_ORIGIN_DATA_MISSING": ({"hts_code": "7323930045",
                                     "metal_content": {"steelPctWeight": 92}},
                                    STEEL, "metalContent.steelMeltPourCountry",
@@ -140,12 +153,23 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
                              "pga.fdaFacilityRegistration", ["pga.fdaFacilityRegistration"]),
     "PGA_CPSC_REVIEW": ({"pga": {"childrensProduct": True, "cpscCertificateRef": "CPC-1"}},
                         {"pga": {"childrensProduct": False}}, "pga", []),
-    "PGA_CPSC_CERT_MISSING": ({"hts_code": "9503000073"},
-                              {"hts_code": "9503000073", "pga": {"cpscCertificateRef": "CPC-1"}},
+    "PGA_CPSC_CERT_MISSING": ({"pga": {"cpscRegulated": True}},
+                              {"pga": {"cpscRegulated": True, "cpscCertificateRef": "GCC-1"}},
                               "pga.cpscCertificateRef", ["pga.cpscCertificateRef"]),
+    "PGA_CPSC_DATA_MISSING": ({"hts_code": "9503000073", "pga": {"cpscCertificateRef": "CPC-1"}},
+                              {"hts_code": "9503000073", "pga": {
+                                  "cpscCertificate": CPSC_CERTIFICATE}},
+                              "pga.cpscCertificate", ["pga.cpscCertificate"]),
     "PGA_FCC_REVIEW": ({"pga": {"rfDevice": True}}, {"pga": {"rfDevice": True,
                                                              "fccId": "2ABCD-1"}},
                        "pga.fccId", ["pga.fccId"]),
+    "PGA_LACEY_REVIEW": ({**LACEY_CHAIR, "pga": {"lacey": {"components": [BEECH]}}},
+                         {"hts_code": "9401790000"}, "htsCode", []),
+    "PGA_LACEY_DATA_MISSING": ({**LACEY_CHAIR, "pga": {"lacey": {"components": [
+                                   {**BEECH, "countryOfHarvest": None}]}}},
+                               {**LACEY_CHAIR, "pga": {"lacey": {"components": [BEECH]}}},
+                               "pga.lacey.components.0.countryOfHarvest",
+                               ["pga.lacey.components.0.countryOfHarvest"]),
     "DANGEROUS_GOODS_REVIEW": ({"battery": {"present": True, "unNumber": "UN3481",
                                             "wattHours": 7.4}},
                                {"battery": {"present": False}}, "battery", []),
@@ -207,6 +231,35 @@ def test_a_chair_in_scope_for_two_metals_declares_the_one_its_materials_name():
     assert "METALS_CONTENT_INCONSISTENT" not in codes(declared)
     assert ("SECTION_232_ALUMINUM", ("ord_1",), ("prod_base",)) in declared.flags
     assert REF.section232_declarations["aluminum"] == "07 - SMELT & CAST"
+
+
+def test_at_or_below_the_threshold_is_noted_and_still_reviewed():
+    """Whether the 15 % exclusion is read by weight or by value is disputed: the exclusion is
+    noted (info) and a review asked for (warning), and the line keeps its Section 232 flag so
+    the declaration lists the metal content either way."""
+    a = judge({"hts_code": "7323930045", "metal_content": {"steelPctWeight": 15}})
+    assert {f.code: f.severity for f in a.findings if f.code.startswith("METALS")} == {
+        "METALS_BELOW_THRESHOLD": "info", "METALS_REVIEW_RECOMMENDED": "warning"}
+    assert a.readiness_state == "REVIEW_REQUIRED"
+    assert ("SECTION_232_STEEL", ("ord_1",), ("prod_base",)) in a.flags
+    # below the threshold the melt-and-pour country is not required
+    assert "METALS_ORIGIN_DATA_MISSING" not in codes(a)
+    # a share above 0 in an out-of-scope chapter brings the product into scope the same way
+    assert "METALS_REVIEW_RECOMMENDED" in codes(judge({"metal_content": {
+        "copperPctWeight": 2}}))
+
+
+def test_the_declaration_lists_every_metal_of_the_product():
+    """In declaration order, in scope by HTS, by declared share or by name in the materials,
+    at or below the threshold included; nothing out of scope."""
+    chair = replace(BASE_PRODUCT, **{**CHAIR, "metal_content": {
+        "steelPctWeight": 5, "aluminumPctWeight": 70}})
+    assert [m.name for m in section232_metals(chair, REF)] == ["steel", "aluminum"]
+    brass = replace(BASE_PRODUCT, **{**STEEL, "materials": [{"material": "steel"},
+                                                            {"material": "brass hinge"}]})
+    assert [m.name for m in section232_metals(brass, REF)] == ["steel", "copper"]
+    notebook = replace(BASE_PRODUCT, materials=[{"material": "paper, steel spiral"}])
+    assert section232_metals(notebook, REF) == ()
 
 
 def test_metal_words_in_the_languages_merchants_write():
@@ -449,5 +502,6 @@ def test_strict_policy_blocks_the_warnings_that_leave_entry_fields_empty():
 def test_every_catalogue_code_is_covered_here():
     covered = set(PRODUCT_CASES) | set(ORDER_CASES) | set(FILING_CASES) | {
         "VALUE_ZERO", "VALUE_OUTLIER", "ORIGIN_DIFFERS_FROM_EXPORT_COUNTRY",
-        "DE_MINIMIS_UNAVAILABLE", "FORMAL_ENTRY_REQUIRED", "NO_ORDERS_INCLUDED"}
+        "DE_MINIMIS_UNAVAILABLE", "FORMAL_ENTRY_REQUIRED", "NO_ORDERS_INCLUDED",
+        "CONSIGNEE_SPLIT_ACROSS_BATCHES"}  # its cases: test_consignee.py
     assert covered == set(CATALOGUE)

@@ -33,7 +33,8 @@ REF = load()
 def test_every_flag_comes_with_a_catalogue_finding() -> None:
     assert FLAGS == tuple(TREATMENTS) == (
         "SECTION_232_STEEL", "SECTION_232_ALUMINUM", "SECTION_232_COPPER", "SECTION_301_CN",
-        "PGA_FDA", "PGA_CPSC", "PGA_FCC", "DANGEROUS_GOODS", "FORMAL_ENTRY", "UFLPA_SCREENING")
+        "PGA_FDA", "PGA_CPSC", "PGA_FCC", "PGA_LACEY", "DANGEROUS_GOODS", "FORMAL_ENTRY",
+        "UFLPA_SCREENING")
     for flag, treatment in TREATMENTS.items():
         assert treatment.flag == flag and treatment.applies_to
         assert CATALOGUE[treatment.finding].severity == "warning"
@@ -65,6 +66,7 @@ def test_metal_fields_are_the_products_metal_content() -> None:
     STEEL, ALU, {"country_of_origin": "CN", "mid": "CNMAPPAP55MON",
                  "materials": [{"material": "cotton", "pctByWeight": 100}]},
     {"hts_code": "1702204000"}, {"hts_code": "9503000073"}, {"pga": {"rfDevice": True}},
+    {"hts_code": "4421100000"}, {"pga": {"lacey": {"declarationRequired": True}}},
     {"battery": {"present": True}},
     {"hts_code": "7323930045", "metal_content": {"steelPctWeight": 60, "aluminumPctWeight": 30}},
 ])

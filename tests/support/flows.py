@@ -7,7 +7,7 @@ import hashlib
 from tests.support.world import product
 
 NOTEBOOK = product(
-    "NOTEBOOK", title="Hardcover notebook A5", htsCode="4820.10.2010",
+    "NOTEBOOK", title="Hardcover notebook A5", htsCode="4820.10.2060",
     customsDescription="Paper notebook with hard cover, A5, 192 ruled pages",
     mid="XQMAPPAP55MON", metalContent=None, referenceValueUsd=18, netWeightKg=0.35,
     manufacturer={"name": "Maple Paper Company", "address1": "55 Rue Saint-Paul",

@@ -43,8 +43,8 @@ def product(external_id: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
     """A product with complete customs data (override any field)."""
     base = {
         "externalId": external_id,
-        "title": "Stainless steel vacuum bottle, 750 ml",
-        "customsDescription": "Vacuum-insulated drinking bottle of stainless steel, 750 ml",
+        "title": "Stainless steel saucepan, 1 l",
+        "customsDescription": "Saucepan of stainless steel for stove-top cooking, 1 litre",
         "htsCode": "7323.93.0045",
         "countryOfOrigin": "CA",
         "manufacturer": {"name": "Northern Steelworks Ltd", "address1": "1200 Industrial Rd",

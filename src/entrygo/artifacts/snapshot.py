@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from entrygo.readiness.catalogue import CATALOGUE
 from entrygo.readiness.facts import FilingFacts, OrderFacts, ProductFacts
 
 
@@ -65,3 +66,18 @@ class PackageSnapshot:
     the plan judged: what the broker files the entries from."""
     review: dict[str, Any] = field(default_factory=dict)
     """``reviewedBy`` and ``acknowledgedCodes`` when execute was given them (else empty)."""
+    signer_checks: dict[tuple[str, int], tuple[str, ...]] = field(
+        init=False, repr=False, compare=False)
+    """(order id, line index) -> the codes of the plan's messages on that line that the signer
+    of the invoice must see (``Rule.signer_checks``), in message order; derived once from
+    ``validation_messages`` so every artifact marks the same lines."""
+
+    def __post_init__(self) -> None:
+        checks: dict[tuple[str, int], list[str]] = {}
+        for m in self.validation_messages:
+            rule = CATALOGUE.get(m.get("code", ""))
+            if rule is not None and rule.signer_checks and m.get("lineIndex") is not None:
+                codes = checks.setdefault((m["orderId"], m["lineIndex"]), [])
+                if m["code"] not in codes:
+                    codes.append(m["code"])
+        object.__setattr__(self, "signer_checks", {k: tuple(v) for k, v in checks.items()})

@@ -28,7 +28,7 @@ from entrygo.delivery.models import BrokerSubmission, Notification
 from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.snapshot import plan_hash
-from entrygo.exports.states import ExportState, move, require
+from entrygo.exports.states import ENTERED, ExportState, move, require
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
@@ -108,14 +108,16 @@ def _check(session: Session, caller: Caller, batch_id: str, wanted_hash: str | N
     account, warehouse, _ = repo.parties_of(session, batch)
     filing = repo.filing_facts(session, caller.account_id, warehouse, batch.importer_id,
                                batch.shipment)
+    elsewhere = repo.same_conveyance(session, caller.account_id, filing.shipment,
+                                     states=ENTERED, other_than={batch.id})
     facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, batch.broker_id,
                       batch.destination_country, batch.exclude_blocked_orders, tuple(orders),
-                      products, filing)
+                      products, filing, elsewhere)
     current = plan_hash(facts, RULES_VERSION, reference.load().version)
     if current != batch.plan_hash:
-        raise ApiError(409, "PLAN_STALE", "The orders, products, parties or rules changed "
-                       "since planning: re-plan.", details={"storedPlanHash": batch.plan_hash,
-                                                            "currentPlanHash": current})
+        raise ApiError(409, "PLAN_STALE", "The orders, products, parties, rules or other "
+                       "batches on the conveyance changed since planning: re-plan.",
+                       details={"storedPlanHash": batch.plan_hash, "currentPlanHash": current})
     _require_review(account, summary.warning_codes, review)
     taken = sorted(oid for oid, row in rows.items()
                    if row.exported_batch_id not in (None, batch.id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy import Select, Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from entrygo.accounts.models import Account
@@ -20,7 +22,14 @@ from entrygo.kit.clock import iso
 from entrygo.orders.models import Order, OrderLine
 from entrygo.products.models import Product
 from entrygo.readiness import reference
-from entrygo.readiness.facts import FilingFacts, LineFacts, OrderFacts, ProductFacts
+from entrygo.readiness.consignee import consignee_of
+from entrygo.readiness.facts import (
+    ConsigneeElsewhere,
+    FilingFacts,
+    LineFacts,
+    OrderFacts,
+    ProductFacts,
+)
 from entrygo.setup.models import Broker, Warehouse
 
 ORDERS, LINES, PRODUCTS = Order.__table__, OrderLine.__table__, Product.__table__
@@ -211,6 +220,48 @@ def batches_sharing(session: Session, account_id: str, order_ids: list[str], *, 
                        MEMBERSHIPS.c.batch_id != other_than)):
             shared.setdefault(row.batch_id, set()).add(row.order_id)
     return {batch_id: sorted(orders) for batch_id, orders in sorted(shared.items())}
+
+
+def same_conveyance(session: Session, account_id: str, shipment: Mapping[str, Any], *,
+                    states: Collection[str], other_than: Collection[str]
+                    ) -> tuple[ConsigneeElsewhere, ...]:
+    """The goods per consignee (normalised key, value of the included orders) of the account's
+    batches in ``states``, other than ``other_than``, that the plan of ``shipment`` shares a
+    conveyance with: the same ``conveyanceReference`` and ``portOfEntry`` in their stored
+    plan's shipment (after the warehouse's defaults) and, when both give one, the same
+    ``estimatedArrival`` (a flight number comes back every day). None without a conveyance
+    reference and a port: nothing says which conveyance the goods are on.
+
+    The request's own shipment (a small column) is compared first: a batch that sent another
+    conveyance reference has that one, whatever the warehouse's default, and its stored plan
+    (the large part) need not be read."""
+    conveyance, port = shipment.get("conveyanceReference"), shipment.get("portOfEntry")
+    if not conveyance or not port:
+        return ()
+    asked = ExportBatch.shipment["conveyanceReference"].as_string()
+    stmt = select(ExportBatch.id, ExportBatch.plan["included_order_ids"].label("included"),
+                  ExportBatch.plan[("shipment", "estimatedArrival")].as_string()
+                  .label("arrival")).where(
+        ExportBatch.account_id == account_id, ExportBatch.state.in_(sorted(states)),
+        or_(asked == conveyance, asked.is_(None)),
+        ExportBatch.plan[("shipment", "conveyanceReference")].as_string() == conveyance,
+        ExportBatch.plan[("shipment", "portOfEntry")].as_string() == port)
+    if other_than:
+        stmt = stmt.where(ExportBatch.id.not_in(sorted(other_than)))
+    arrival = shipment.get("estimatedArrival")
+    batches = {row.id: list(row.included or ()) for row in session.execute(stmt)
+               if not (arrival and row.arrival and row.arrival != arrival)}
+    rows = orders_by_id(session, account_id, sorted({o for ids in batches.values() for o in ids}))
+    shares: dict[tuple[str, str], Decimal] = {}
+    for batch_id, order_ids in batches.items():
+        for row in (rows[o] for o in order_ids if o in rows):
+            key = consignee_of(row.consignee, row.destination_region,
+                               row.destination_postal_code, row.destination_country).key
+            if key:  # an order without a consignee name is an entry of its own
+                shares[batch_id, key] = shares.get((batch_id, key), Decimal(0)) + \
+                    row.total_value_usd
+    return tuple(ConsigneeElsewhere(batch_id, key, value)
+                 for (batch_id, key), value in sorted(shares.items()))
 
 
 def set_memberships(session: Session, account_id: str, batch_id: str,

@@ -24,6 +24,7 @@ from entrygo.events.service import EVENT_TYPES
 from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
+from entrygo.readiness.consignee import Consignee
 from entrygo.readiness.facts import FilingFacts
 from entrygo.readiness.findings import Finding, ReadinessState
 from entrygo.readiness.plan import Assessment, Exclusion
@@ -125,7 +126,8 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
             "consolidation": "per_consignee",
             "exportUnits": [{"id": unit_id, "orderIds": list(u.order_ids),
                              "valueUsd": decimal_to_number(u.value_usd),
-                             "entryType": u.entry_type}
+                             "entryType": u.entry_type,
+                             "consignee": consignee_document(u.consignee)}
                             for unit_id, u in zip(unit_ids, a.units, strict=True)],
         },
         "totals": totals,
@@ -138,6 +140,11 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
         "next_recommended_action": a.next_action,
         "createdAt": iso(created_at),
     }
+
+
+def consignee_document(c: Consignee) -> dict[str, Any]:
+    return {"name": c.name, "address1": c.address1, "address2": c.address2, "city": c.city,
+            "region": c.region, "postalCode": c.postal_code}
 
 
 def filing_document(filing: FilingFacts | None) -> dict[str, Any]:
@@ -230,11 +237,29 @@ class ExclusionOut(WireModel):
                                                                  "BLOCKING_ISSUES.")
 
 
+class NormalizedConsigneeOut(WireModel):
+    """The consignee an export unit's orders were grouped on, as the plan compared them: upper
+    case without accents or punctuation, the street in USPS Publication 28 form where it
+    parses, the USPS state code and the 5-digit ZIP. The first order's, where the orders
+    differ in what grouping leaves out (second line, city, ZIP+4). Null where not given."""
+
+    name: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+
+
 class ExportUnitOut(WireModel):
     id: str
     order_ids: list[str]
     value_usd: float
     entry_type: Literal["11", "01"]
+    consignee: Omittable[NormalizedConsigneeOut] = Field(
+        None, description="The unit's consignee, normalised (orders with the same name, "
+        "street and 5-digit ZIP once normalised are one consignee: one entry, 19 CFR 141.51). "
+        "Left out only on plans stored before it was shown.")
 
 
 class StrategyOut(WireModel):

@@ -28,7 +28,7 @@ from entrygo.exports import repository as repo
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import PlanRequest, plan_document
 from entrygo.exports.snapshot import only_included, plan_hash
-from entrygo.exports.states import ExportState, move, require
+from entrygo.exports.states import ENTERED, ExportState, move, require
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import (
     Issue,
@@ -40,7 +40,7 @@ from entrygo.kit.errors import (
 from entrygo.kit.ids import new_id
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
-from entrygo.readiness.facts import PlanFacts
+from entrygo.readiness.facts import ConsigneeElsewhere, PlanFacts
 from entrygo.readiness.plan import Exclusion, assess
 from entrygo.setup.models import Warehouse
 from entrygo.setup.repository import BrokerRepository, WarehouseRepository
@@ -110,7 +110,8 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     filing = repo.filing_facts(session, caller.account_id, warehouse, req.importer_id, shipment)
     facts = PlanFacts(caller.account_id, warehouse.id, warehouse.country, req.broker_id,
                       req.destination_country, req.exclude_blocked_orders, tuple(orders),
-                      products, filing)
+                      products, filing, _same_conveyance(session, caller.account_id, req,
+                                                         filing.shipment))
     ref = reference.load()
     assessment = assess(facts, ref)
     exclusions.extend(assessment.exclusions)
@@ -168,6 +169,19 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
              **columns)
     repo.set_memberships(session, caller.account_id, batch_id, req.order_ids)
     return doc
+
+
+def _same_conveyance(session: Session, account_id: str, req: PlanRequest,
+                     shipment: dict[str, Any]) -> tuple[ConsigneeElsewhere, ...]:
+    """The goods per consignee of the account's other batches on this plan's conveyance: filed
+    or to be filed (``ENTERED``), neither the batch re-planned nor the PLANNED ones this plan
+    supersedes (a dry run the same, so it hashes as the plan would)."""
+    if not (shipment.get("conveyanceReference") and shipment.get("portOfEntry")):
+        return ()  # no conveyance named: nothing to compare (and no query)
+    replaced = repo.batches_sharing(session, account_id, req.order_ids,
+                                    state=ExportState.PLANNED, other_than=req.batch_id or "")
+    return repo.same_conveyance(session, account_id, shipment, states=ENTERED,
+                                other_than={*replaced, *([req.batch_id] if req.batch_id else [])})
 
 
 def _supersede(session: Session, account_id: str, shared: dict[str, list[str]], by: str,

@@ -6,6 +6,16 @@ policy), the included orders (sorted) with their lines, parcels, charges and ter
 customs fields of every product they reference, and the rules and reference-data versions. No
 ids made by the call, no clock, no row order: the same inputs give the same hash on SQLite and
 PostgreSQL, in any process.
+
+And the goods of other batches on the same conveyance for the consignees of the included orders
+(``PlanFacts.same_conveyance``), because they change the findings
+(``CONSIGNEE_SPLIT_ACROSS_BATCHES``): a plan that did not warn about a split must go stale when
+another batch makes one, and one that did must go stale when that batch is cancelled. Only
+batch ids, consignee keys and values take part, never the other batch's state or planHash, so
+executing or re-planning the other batch over the same orders leaves this plan as it was; the
+plan service never counts the batch itself, nor a cancelled, failed or superseded one, nor
+those the plan itself supersedes. Left out when there are none, so every other plan hashes as
+before.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.kit.money import plain
+from entrygo.readiness.consignee import consignee_key
 from entrygo.readiness.facts import FilingFacts, OrderFacts, PlanFacts, ProductFacts
 
 SNAPSHOT_FORMAT = 2
@@ -47,6 +58,15 @@ def _product(p: ProductFacts) -> list[Any]:
             p.manufacturer, p.materials, p.metal_content, p.pga, p.battery]
 
 
+def _same_conveyance(facts: PlanFacts) -> list[list[str]]:
+    """The other batches' goods for the consignees of these orders (the rest judge nothing)."""
+    if not facts.same_conveyance:
+        return []
+    keys = {consignee_key(o) for o in facts.orders}
+    return sorted([s.batch_id, s.consignee_key, plain(s.value_usd)]
+                  for s in facts.same_conveyance if s.consignee_key in keys)
+
+
 def only_included(facts: PlanFacts, order_ids: tuple[str, ...]) -> PlanFacts:
     """The facts restricted to the orders a plan included (and the products they reference)."""
     keep = set(order_ids)
@@ -70,6 +90,9 @@ def canonical(facts: PlanFacts, rules_version: str, reference_version: str) -> b
         "rulesVersion": rules_version,
         "referenceDataVersion": reference_version,
     }
+    same_conveyance = _same_conveyance(facts)
+    if same_conveyance:
+        doc["sameConveyance"] = same_conveyance
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode()
 

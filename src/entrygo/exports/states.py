@@ -58,6 +58,12 @@ TRANSITIONS: dict[ExportState, frozenset[ExportState]] = {
 }
 """From each state, where a batch may go (PLANNED → PLANNED is a re-plan)."""
 
+ENTERED: frozenset[ExportState] = frozenset({ExportState.PLANNED, ExportState.EXECUTING,
+                                             ExportState.COMPLETED})
+"""The batches whose entries are filed or are to be filed: what another plan on the same
+conveyance must not split a consignee's goods from (a cancelled, failed or superseded batch
+files nothing)."""
+
 
 def invalid_state(current: str, wanted: str) -> ApiError:
     return ApiError(409, "INVALID_EXPORT_STATE", f"The batch is {current}; it cannot {wanted}.",

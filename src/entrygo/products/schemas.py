@@ -6,11 +6,12 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator
 from pydantic.json_schema import JsonDict, SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
+    CalendarDate,
     ExactNumber,
     Id,
     IdempotencyKeyField,
@@ -21,7 +22,7 @@ from entrygo.api.fields import (
     WeightKg,
     trimmed,
 )
-from entrygo.api.validation import RequestModel
+from entrygo.api.validation import RequestModel, json_type_name
 from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, shaped_as
 from entrygo.readiness import reference
 from entrygo.readiness.facts import ProductFacts
@@ -76,14 +77,114 @@ class MetalContent(RequestModel):
     aluminum_cast_country: CountryInput | None = None
 
 
+def _no_separator(value: str | None) -> str | None:
+    if value is not None and ";" in value:
+        raise PydanticCustomError("invalid_format", "Must not contain ';' (it separates the "
+                                  "values of a list in entry_lines.csv)")
+    return value
+
+
+ListedText = Annotated[str, OptionalText(100), AfterValidator(_no_separator)]
+"""Text that ``entry_lines.csv`` prints in a ``;``-separated cell: the separator is refused."""
+ListItem = Annotated[str, trimmed(100, 1), AfterValidator(_no_separator)]
+_YEAR_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+def _year_month(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_type", "Expected string, received {received}",
+                                  {"received": json_type_name(value)})
+    if not _YEAR_MONTH.match(value):
+        raise PydanticCustomError("invalid_format", "Expected a month as YYYY-MM")
+    return value
+
+
+YearMonth = Annotated[str, BeforeValidator(_year_month), WithJsonSchema({
+    "type": "string", "pattern": _YEAR_MONTH.pattern,
+    "description": "A month, YYYY-MM (CPSC asks the month and year of manufacture)."})]
+_SCIENTIFIC_NAME = re.compile(r"^[A-Za-z][A-Za-z .\-]*$")
+
+
+def _scientific(value: str | None) -> str | None:
+    if value is not None and not _SCIENTIFIC_NAME.match(value):
+        raise PydanticCustomError("invalid_format", "Expected a scientific name in Latin "
+                                  "letters (spaces, dots and hyphens allowed: 'spp.')")
+    return value
+
+
+ScientificName = Annotated[str, OptionalText(60), AfterValidator(_scientific)]
+
+
+class TestingLab(RequestModel):
+    """The third-party conformity assessment body a children's product was tested by."""
+
+    name: Annotated[str, OptionalText(200)] | None = None
+    lab_id: Annotated[str, OptionalText(20)] | None = Field(
+        None, description="Its CPSC laboratory id (CPSC's list of accepted laboratories).")
+    address1: Annotated[str, OptionalText(200)] | None = None
+    city: Annotated[str, OptionalText(100)] | None = None
+    region: Annotated[str, OptionalText(100)] | None = None
+    postal_code: Annotated[str, OptionalText(20)] | None = None
+    country: CountryInput | None = None
+    phone: Annotated[str, OptionalText(40)] | None = None
+
+
+class PlaceOfManufacture(RequestModel):
+    city: Annotated[str, OptionalText(100)] | None = None
+    region: Annotated[str, OptionalText(100)] | None = None
+    country: CountryInput | None = None
+
+
+class CpscCertificate(RequestModel):
+    """A certificate of compliance (CPC for children's products, GCC otherwise) with the data
+    CPSC's eFiling asks of it (16 CFR 1110.11). Every key is optional on input: what a
+    children's product still lacks is a readiness finding (``PGA_CPSC_DATA_MISSING``)."""
+
+    id: Annotated[str, OptionalText(100)] | None = Field(
+        None, description="The certificate's identifier (as in CPSC's Product Registry).")
+    regulations: Annotated[list[ListItem], Field(max_length=30)] | None = Field(
+        None, description="Each CPSC rule, ban, standard or regulation the product is "
+                          "certified to (`16 CFR 1303`, `ASTM F963-23`).")
+    product_identifiers: Annotated[list[ListItem], Field(max_length=10)] | None = Field(
+        None, description="What identifies the finished product: model, GTIN, SKU.")
+    manufacture_date: YearMonth | None = None
+    place_of_manufacture: PlaceOfManufacture | None = None
+    testing_lab: TestingLab | None = None
+    test_date: CalendarDate | None = None
+
+
+class LaceyComponent(RequestModel):
+    """One plant of a product, as a Lacey Act declaration (PPQ Form 505) lists it."""
+
+    article: ListedText | None = Field(None, description="The part made of it (`frame`).")
+    genus: ScientificName | None = None
+    species: ScientificName | None = Field(None, description="`spp.` when it varies.")
+    country_of_harvest: CountryInput | None = None
+    quantity: Annotated[Decimal, ExactNumber(places=6, le="1000000")] | None = Field(
+        None, description="Of the plant material, per unit of the product.")
+    unit: Annotated[str, OptionalText(10), AfterValidator(_no_separator)] | None = Field(
+        None, description="The unit of `quantity` (`kg`, `m3`).")
+    pct_recycled: Percent | None = Field(
+        None, description="Paper and paperboard: the average percent recycled content.")
+
+
+class Lacey(RequestModel):
+    declaration_required: bool | None = Field(
+        None, description="The product needs a Lacey Act declaration although its HTS code is "
+                          "not in EntryGo's copy of the APHIS schedule.")
+    components: Annotated[list[LaceyComponent], Field(max_length=20)] | None = None
+
+
 class Pga(RequestModel):
     fda_product_code: Annotated[str, OptionalText(20)] | None = None
     fda_facility_registration: Annotated[str, OptionalText(20)] | None = None
     cpsc_regulated: bool | None = None
     childrens_product: bool | None = None
     cpsc_certificate_ref: Annotated[str, OptionalText(100)] | None = None
+    cpsc_certificate: CpscCertificate | None = None
     rf_device: bool | None = None
     fcc_id: Annotated[str, OptionalText(40)] | None = None
+    lacey: Lacey | None = None
 
 
 class Battery(RequestModel):
@@ -136,7 +237,9 @@ def _not_null(schema: JsonDict) -> None:
     schema.pop("default", None)
 
 
-PATCH_GROUPS = ("manufacturer", "metalContent", "pga", "battery")
+PATCH_GROUPS = ("manufacturer", "metalContent", "pga", "pga.cpscCertificate",
+                "pga.cpscCertificate.placeOfManufacture", "pga.cpscCertificate.testingLab",
+                "pga.lacey", "battery")
 """The nested objects a patch merges into the stored ones key by key (JSON merge patch);
 every other field, ``materials`` and ``metadata`` included, is replaced whole."""
 

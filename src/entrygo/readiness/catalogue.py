@@ -12,7 +12,7 @@ from typing import Literal
 
 from entrygo.readiness.treatments import FLAGS as FLAGS  # defined with their findings
 
-RULES_VERSION = "2026.11.3"
+RULES_VERSION = "2026.11.4"
 """Bump when a rule's logic changes; it feeds planHash."""
 
 Severity = Literal["blocking", "warning", "info"]
@@ -32,6 +32,9 @@ class Rule:
     strict: bool = False
     """A warning that leaves a required entry field empty: blocking under the account's
     ``strict`` readiness policy."""
+    signer_checks: bool = False
+    """A line finding the person who signs the commercial invoice must see: the invoice marks
+    the line and the readiness report lists it first."""
 
 
 _RULES = [
@@ -83,7 +86,7 @@ _RULES = [
     Rule("DESCRIPTION_INSUFFICIENT", "warning",
          "The customs description (or the title when there is none) is shorter than 15 "
          "characters or generic (gift, parts, accessories, merchandise, sample, goods, item).",
-         "19 CFR 141.86(a)(3)", "customsDescription", True, strict=True),
+         "19 CFR 141.86(a)(3)", "customsDescription", True, strict=True, signer_checks=True),
     Rule("MID_MISSING", "blocking",
          "No MID, and no manufacturer name, street and city to derive one from.",
          "19 CFR Part 102, Appendix", "mid", True),
@@ -97,11 +100,17 @@ _RULES = [
          "The MID's country prefix differs from the country of origin, or is CA for Canadian "
          "goods (Canadian MIDs start with the province code: XO Ontario, XQ Quebec, ...).",
          "19 CFR Part 102, Appendix", "mid", True, strict=True),
+    Rule("MID_MANUFACTURER_MISMATCH", "warning",
+         "The MID given differs, after its country prefix, from the one the manufacturer's name "
+         "and address make (a MID for another manufacturer, or a typo such as DEKUCKOC for "
+         "Kuechenwerk Koch); not judged when the prefix already differs from the origin.",
+         "19 CFR Part 102, Appendix; 19 U.S.C. 1592 (material false statements)", "mid", True),
     Rule("WEIGHT_MISSING", "warning", "The product has no net weight per unit.",
          "19 CFR 141.86(a)(4)", "netWeightKg", True, strict=True),
     Rule("VALUE_ZERO", "warning",
          "A line has a unit value of 0: a free item still needs a declared value.",
-         "19 CFR 141.86(a)(5); 19 CFR 152.103", "unitValueUsd", strict=True),
+         "19 CFR 141.86(a)(5); 19 CFR 152.103", "unitValueUsd", strict=True,
+         signer_checks=True),
     Rule("VALUE_OUTLIER", "warning",
          "The unit value is below half of the product's reference value (undervaluation).",
          "19 CFR 152.103 (transaction value)", "unitValueUsd"),
@@ -111,10 +120,18 @@ _RULES = [
     Rule("FORMAL_ENTRY_REQUIRED", "warning",
          "An export unit (one consignee) is worth more than the informal entry threshold "
          "($2,500): it needs a Type 01 formal entry.", "19 CFR 143.21; 19 CFR 141.51"),
+    Rule("CONSIGNEE_SPLIT_ACROSS_BATCHES", "warning",
+         "Another PLANNED or executed batch of the account on the same conveyance (the same "
+         "conveyanceReference and port of entry, and arrival date when both give one) has "
+         "goods for an export unit's consignee: one entry would be filed as two. The message "
+         "names the batches and the value of the one entry due.",
+         "19 CFR 141.51 (one entry per consignee per conveyance); 19 CFR 143.21 (informal "
+         "entries)"),
     Rule("METALS_REVIEW_RECOMMENDED", "warning",
          "The HTS code is in the Section 232 steel, aluminum or copper scope (chapters 72, 73, "
-         "74, 76 and the derivative list) or metal content above 0 is declared, unless every "
-         "declared metal share is at most 15 %.",
+         "74, 76 and the derivative list) or metal content above 0 is declared; also when "
+         "every share is at most 15 % (beside METALS_BELOW_THRESHOLD), because whether the "
+         "exclusion is measured by weight or by value is disputed.",
          "Section 232 (19 U.S.C. 1862); Proclamations 9704, 9705, 10962, as amended",
          "htsCode", True),
     Rule("METALS_ORIGIN_DATA_MISSING", "blocking",
@@ -129,8 +146,9 @@ _RULES = [
          "19 U.S.C. 1592 (material omissions); CBP guidance on Section 232 declarations",
          "metalContent", True),
     Rule("METALS_BELOW_THRESHOLD", "info",
-         "In Section 232 scope, but every declared metal share is at most 15 % (excluded since "
-         "2026-04-06).", "Section 232 restructuring of 2026-04-06", "metalContent", True),
+         "In Section 232 scope, but every declared metal share is at most 15 % by weight "
+         "(excluded since 2026-04-06 if the threshold is read by weight; a review is still "
+         "asked for).", "Section 232 restructuring of 2026-04-06", "metalContent", True),
     Rule("CN_SECTION_301_REVIEW", "warning", "The country of origin is CN (Section 301 duties).",
          "Section 301 (19 U.S.C. 2411); USTR China actions", "countryOfOrigin", True),
     Rule("UFLPA_REVIEW", "warning",
@@ -148,11 +166,33 @@ _RULES = [
          "A children's product, CPSC-regulated, or a toy (HTS 9503).",
          "15 U.S.C. 2063; 16 CFR Part 1110", "pga", True),
     Rule("PGA_CPSC_CERT_MISSING", "blocking",
-         "In CPSC scope without a certificate reference (certificate eFiling is mandatory since "
-         "2026-07-08).", "16 CFR Part 1110", "pga.cpscCertificateRef", True),
+         "In CPSC scope, not a children's product, and neither a certificate reference nor a "
+         "certificate id (certificate eFiling is mandatory since 2026-07-08).",
+         "16 CFR Part 1110", "pga.cpscCertificateRef", True),
+    Rule("PGA_CPSC_DATA_MISSING", "blocking",
+         "A children's product (pga.childrensProduct, or a toy of HTS 9503 not marked otherwise) "
+         "without the certificate's data in pga.cpscCertificate: its id, the cited regulations, "
+         "the product identifiers, the month and place (city, country) of manufacture and the "
+         "third-party testing lab (name, and its CPSC lab id or city and country). A reference "
+         "alone is not enough.",
+         "16 CFR 1110.11 (certificate content), as amended by the eFiling final rule "
+         "(90 FR 1800, 2025-01-08; in force 2026-07-08); 15 U.S.C. 2063(a)(2), (g)",
+         "pga.cpscCertificate", True),
     Rule("PGA_FCC_REVIEW", "warning",
          "A radio device or HTS 8517-8528 without an FCC id.", "47 CFR 2.1201-2.1207",
          "pga.fccId", True),
+    Rule("PGA_LACEY_REVIEW", "warning",
+         "The HTS code is in APHIS's Lacey Act declaration schedule (wood and articles of wood "
+         "of chapter 44, bent-wood and wood-framed furniture, musical instruments, wooden cases, "
+         "essential oils of wood...), or the product declares plant content (pga.lacey).",
+         "16 U.S.C. 3372(f) (Lacey Act plant declaration, PPQ Form 505); APHIS enforcement "
+         "schedule, docket APHIS-2008-0119 (Phase VII in force 2024-12-01)", "htsCode", True),
+    Rule("PGA_LACEY_DATA_MISSING", "blocking",
+         "Under the Lacey Act declaration without its data: no plant component, or a component "
+         "without genus, species, country of harvest (ISO code) or quantity and unit; for pulp, "
+         "paper and paperboard (HTS 47-48) also the percent recycled content.",
+         "16 U.S.C. 3372(f)(1)-(2) (scientific name, quantity and unit, country of harvest, "
+         "percent recycled content)", "pga.lacey", True),
     Rule("DANGEROUS_GOODS_REVIEW", "warning",
          "A battery is present, or HTS 8506/8507 (lithium cells and batteries).",
          "49 CFR 173.185", "battery", True),

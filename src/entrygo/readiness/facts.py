@@ -72,6 +72,22 @@ class PlanFacts:
     filing: FilingFacts | None = None
     """The parties and transport of the entries; None only for callers that judge goods alone
     (a product's own readiness)."""
+    same_conveyance: tuple[ConsigneeElsewhere, ...] = ()
+    """The goods per consignee of the account's other batches on this plan's conveyance, read
+    by the plan service: the rules judge them without any I/O of their own."""
+
+
+@dataclass(frozen=True)
+class ConsigneeElsewhere:
+    """Goods for one consignee in another batch of the account on the same conveyance (the
+    same ``conveyanceReference``, port of entry and, when both say, arrival date), planned or
+    executed: an entry this plan would split (19 CFR 141.51)."""
+
+    batch_id: str
+    consignee_key: str
+    """``readiness.consignee.consignee_key`` of the batch's included orders."""
+    value_usd: Decimal
+    """The batch's included orders for this consignee, summed."""
 
 
 @dataclass(frozen=True)

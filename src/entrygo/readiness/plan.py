@@ -2,9 +2,9 @@
 
 Every order is judged with its lines (each product once), orders with blocking findings are left
 out when the plan asks for it, the rest are grouped into export units per consignee, and the
-plan-level rules run on what is left: de minimis, formal entries, origins that differ from the
-warehouse's country. Everything returned is sorted, so the same facts always give the same
-answer (and the same planHash).
+plan-level rules run on what is left: de minimis, formal entries, a consignee's goods split over
+batches of one conveyance, origins that differ from the warehouse's country. Everything returned
+is sorted, so the same facts always give the same answer (and the same planHash).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.kit.money import for_people
-from entrygo.readiness.facts import OrderFacts, PlanFacts
+from entrygo.readiness.consignee import Consignee, consignee_key, normalize
+from entrygo.readiness.facts import ConsigneeElsewhere, OrderFacts, PlanFacts
 from entrygo.readiness.filing_rules import judge_filing
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
-from entrygo.readiness.order_rules import judge_line, judge_order, normalize_zip
+from entrygo.readiness.order_rules import judge_line, judge_order
 from entrygo.readiness.product_rules import ProductVerdict, judge_product
 from entrygo.readiness.reference import Reference
 
@@ -29,6 +30,9 @@ class ExportUnit:
     order_ids: tuple[str, ...]
     value_usd: Decimal
     entry_type: str  # "11" informal, "01" formal
+    consignee: Consignee
+    """The consignee normalised as the orders were grouped (its first order's, where they
+    differ in what the key leaves out: the unit designator, the city, the ZIP+4)."""
 
 
 @dataclass(frozen=True)
@@ -57,21 +61,9 @@ class Assessment:
                                                                       "execute")
 
 
-def _fold(value: Any) -> str:
-    return " ".join(str(value or "").lower().split())
-
-
-def consignee_key(o: OrderFacts) -> str:
-    """Orders with the same consignee share an entry (19 CFR 141.51)."""
-    c = o.consignee or {}
-    if not c.get("name"):
-        return f"order:{o.id}"
-    postal = normalize_zip(o.destination_postal_code or "") or _fold(o.destination_postal_code)
-    return "|".join((_fold(c.get("name")), _fold(c.get("address1")), postal[:5]))
-
-
 def export_units(orders: list[OrderFacts], ref: Reference) -> list[ExportUnit]:
-    """One unit per consignee; its value decides informal (11) or formal (01) entry."""
+    """One unit per consignee (normalised: ``readiness.consignee``); its value decides informal
+    (11) or formal (01) entry."""
     groups: dict[str, list[OrderFacts]] = {}
     for o in orders:
         groups.setdefault(consignee_key(o), []).append(o)
@@ -79,8 +71,36 @@ def export_units(orders: list[OrderFacts], ref: Reference) -> list[ExportUnit]:
     for key, members in groups.items():
         value = sum((o.total_value_usd for o in members), Decimal(0))
         units.append(ExportUnit(key, tuple(o.id for o in members), value,
-                                "11" if value <= ref.informal_entry_max_usd else "01"))
+                                "11" if value <= ref.informal_entry_max_usd else "01",
+                                normalize(members[0])))
     return sorted(units, key=lambda u: u.order_ids[0])
+
+
+def judge_split(units: list[ExportUnit], elsewhere: tuple[ConsigneeElsewhere, ...],
+                plan: Collector, ref: Reference) -> None:
+    """A unit whose consignee also has goods in another batch on this conveyance: the one entry
+    due (19 CFR 141.51) would be filed as two, each perhaps under the informal threshold the
+    whole exceeds (19 CFR 143.21). Said on the unit, with the other batches and the value
+    the single entry would have."""
+    by_key: dict[str, list[ConsigneeElsewhere]] = defaultdict(list)
+    for share in elsewhere:
+        by_key[share.consignee_key].append(share)
+    for index, unit in enumerate(units):
+        others = by_key.get(unit.key)
+        if not others:
+            continue
+        combined = unit.value_usd + sum((s.value_usd for s in others), Decimal(0))
+        batches = ", ".join(sorted({s.batch_id for s in others}))
+        entry = ("above the informal threshold of "
+                 f"{for_people(ref.informal_entry_max_usd)} USD: one Type 01 formal entry"
+                 if combined > ref.informal_entry_max_usd else "one entry")
+        who = ", ".join(x for x in (unit.consignee.name, unit.consignee.address1,
+                                    unit.consignee.postal_code) if x)
+        Collector("batch", unit_index=index, order_ids=unit.order_ids, into=plan).add(
+            "CONSIGNEE_SPLIT_ACROSS_BATCHES",
+            f"{who} also has goods on this conveyance in {batches}: "
+            f"{for_people(combined)} USD together ({for_people(unit.value_usd)} USD here), "
+            f"{entry}. Plan this consignee's orders in one batch.")
 
 
 def assess(facts: PlanFacts, ref: Reference) -> Assessment:
@@ -142,6 +162,7 @@ def assess(facts: PlanFacts, ref: Reference) -> Assessment:
             for flag in here.flags:  # a unit's flags are its orders', no product's
                 order_flags[flag].update(unit.order_ids)
                 product_flags.setdefault(flag, set())
+    judge_split(units, facts.same_conveyance, plan, ref)
     if not included:
         plan.add("NO_ORDERS_INCLUDED", "No order is left to plan after exclusions.")
 

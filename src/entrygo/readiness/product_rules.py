@@ -15,7 +15,7 @@ from entrygo.readiness import mid as mids
 from entrygo.readiness.facts import ProductFacts
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
 from entrygo.readiness.reference import Reference, fold
-from entrygo.readiness.treatments import METALS, SECTION_232_METALS
+from entrygo.readiness.treatments import METALS, SECTION_232_METALS, Metal
 
 HTS_SHAPE = re.compile(r"^\d{10}$")
 
@@ -118,6 +118,10 @@ def _mid(p: ProductFacts, origin: str | None, ref: Reference, c: Collector) -> s
                 else origin
             c.add("MID_ORIGIN_MISMATCH", f"MID '{p.mid}' starts with {p.mid[:2]} but the goods "
                   f"are of {origin} origin: expected {expected}.")
+        elif (derived := mids.derive(p.manufacturer, origin, ref)) and derived[2:] != p.mid[2:]:
+            c.add("MID_MANUFACTURER_MISMATCH", f"MID '{p.mid}' does not match the manufacturer "
+                  f"given: its name and address make {derived}. Check the MID or the "
+                  "manufacturer.")
         return None
     derived = mids.derive(p.manufacturer, origin, ref)
     if derived:
@@ -144,11 +148,37 @@ def _named_metals(p: ProductFacts, ref: Reference) -> dict[str, str]:
     return found
 
 
-def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -> None:
-    """Section 232: in scope by HTS or by declared content; out again at or below the threshold."""
+def _shares(p: ProductFacts) -> dict[str, Decimal | None]:
     content = p.metal_content or {}
-    shares = {metal.name: _dec(content.get(metal.pct_field)) for metal in SECTION_232_METALS}
-    in_scope = ref.section232_metals(digits) | {m for m, v in shares.items() if v and v > 0}
+    return {metal.name: _dec(content.get(metal.pct_field)) for metal in SECTION_232_METALS}
+
+
+def _in_scope(p: ProductFacts, digits: str | None, ref: Reference) -> set[str]:
+    """The metals that put the product in Section 232 scope: its HTS code's, and every metal
+    declared with a share above 0."""
+    return ref.section232_metals(digits) | {m for m, v in _shares(p).items() if v and v > 0}
+
+
+def section232_metals(p: ProductFacts, ref: Reference) -> tuple[Metal, ...]:
+    """Every metal a Section 232 declaration of the product lists, in declaration order: the
+    metals in scope and the metals its materials name, those at or below the threshold
+    included (the broker declares the whole article, not only what crosses 15 %). Empty when
+    the product is out of scope."""
+    hts = p.hts_code if p.hts_code and p.hts_code.isdigit() else None
+    in_scope = _in_scope(p, hts, ref)
+    if not in_scope:
+        return ()
+    listed = in_scope | set(_named_metals(p, ref))
+    return tuple(metal for metal in SECTION_232_METALS if metal.name in listed)
+
+
+def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -> None:
+    """Section 232: in scope by HTS or by declared content. At or below the threshold the
+    exclusion is noted and a review still asked for: whether the 2026 exclusion is measured by
+    weight or by value is disputed between sources, and a wrong READY costs more than a look."""
+    content = p.metal_content or {}
+    shares = _shares(p)
+    in_scope = _in_scope(p, digits, ref)
     if not in_scope:
         return
     for named, word in sorted(_named_metals(p, ref).items()):
@@ -160,8 +190,14 @@ def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -
     above = sorted(m for m in in_scope
                    if (share := shares[m]) is None or share > ref.metals_threshold_pct)
     if not above:
-        c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({', '.join(sorted(in_scope))}) "
-              f"are each at most {ref.metals_threshold_pct} % by weight: out of scope.")
+        listed = ", ".join(sorted(in_scope))
+        c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({listed}) are each at most "
+              f"{ref.metals_threshold_pct} % by weight: excluded if the threshold is read by "
+              "weight.")
+        c.treat(*(METALS[m].flag for m in sorted(in_scope)), message=f"Section 232 {listed} "
+                f"at most {ref.metals_threshold_pct} % by weight: whether the exclusion is "
+                "measured by weight or by value is disputed. Confirm with the broker; the "
+                "declaration lists the metal content either way.")
         return
     c.treat(*(METALS[m].flag for m in above), message=f"Section 232 {', '.join(above)} article: "
             "the broker must declare metal content and origin of the metal.")
@@ -185,9 +221,12 @@ def _partner_agencies(p: ProductFacts, digits: str | None, ref: Reference,
     if pga.get("childrensProduct") or pga.get("cpscRegulated") or ref.cpsc_scope.contains(digits):
         c.treat("PGA_CPSC", message="CPSC-regulated or children's product: a certificate must be "
                 "filed electronically.")
-        if not pga.get("cpscCertificateRef"):
-            c.add("PGA_CPSC_CERT_MISSING", "Add pga.cpscCertificateRef (the CPC or GCC "
-                  "reference).", missing=True)
+        if _childrens_product(pga, digits, ref):
+            _cpsc_certificate(pga, c)
+        elif not (pga.get("cpscCertificateRef") or (pga.get("cpscCertificate") or {}).get("id")):
+            c.add("PGA_CPSC_CERT_MISSING", "Add pga.cpscCertificateRef (the GCC reference) or "
+                  "pga.cpscCertificate.", missing=True)
+    _lacey(pga, digits, ref, c)
     if pga.get("rfDevice") or ref.fcc_scope.contains(digits):
         c.treat("PGA_FCC", missing=True, message=None if pga.get("fccId") else (
             "Radio-frequency device without an FCC id: add pga.fccId or confirm a Supplier's "
@@ -199,6 +238,67 @@ def _partner_agencies(p: ProductFacts, digits: str | None, ref: Reference,
     if battery.get("present"):
         _ask_for(c, "DG_DATA_MISSING", "Battery present", "battery", [
             name for name in ("unNumber", "wattHours") if not battery.get(name)])
+
+
+def _childrens_product(pga: dict[str, Any], digits: str | None, ref: Reference) -> bool:
+    """Said so by the product, or a toy of the children's scope the product does not say
+    otherwise of (``childrensProduct: false``: an adult collectible)."""
+    flag = pga.get("childrensProduct")
+    return bool(flag) or (flag is None and ref.cpsc_childrens_scope.contains(digits))
+
+
+def _cpsc_certificate(pga: dict[str, Any], c: Collector) -> None:
+    """A children's product's certificate, the data CPSC's eFiling asks of it (16 CFR 1110.11):
+    the whole certificate when there is none (a reference alone is not enough), else each
+    element it lacks."""
+    cert = pga.get("cpscCertificate")
+    if not cert:
+        ref_note = " (pga.cpscCertificateRef alone is not enough since eFiling)" \
+            if pga.get("cpscCertificateRef") else ""
+        c.add("PGA_CPSC_DATA_MISSING", "Children's product: add pga.cpscCertificate, the "
+              f"certificate's data{ref_note}.", missing=True)
+        return
+    place = cert.get("placeOfManufacture") or {}
+    lab = cert.get("testingLab") or {}
+    lacking = [name for name in ("id", "regulations", "productIdentifiers", "manufactureDate")
+               if not cert.get(name)]
+    lacking += [f"placeOfManufacture.{name}" for name in ("city", "country")
+                if not place.get(name)]
+    if place.get("country") and not Reference.is_country(place["country"]):
+        lacking.append("placeOfManufacture.country")
+    if not lab.get("name"):
+        lacking.append("testingLab.name")
+    if not lab.get("labId") and not (lab.get("city") and Reference.is_country(lab.get("country"))):
+        lacking.append("testingLab.labId")
+    _ask_for(c, "PGA_CPSC_DATA_MISSING", "Children's product certificate",
+             "pga.cpscCertificate", lacking)
+
+
+def _lacey(pga: dict[str, Any], digits: str | None, ref: Reference, c: Collector) -> None:
+    """The Lacey Act plant declaration: due for the HTS codes of APHIS's schedule, or when the
+    product says so or declares plant content; each component needs its scientific name, the
+    country it was harvested in and its quantity, paper also its recycled share."""
+    lacey = pga.get("lacey") or {}
+    components = lacey.get("components") or []
+    if not (ref.lacey_scope.contains(digits) or lacey.get("declarationRequired") or components):
+        return
+    c.treat("PGA_LACEY", message="Plant product under the Lacey Act: the broker files the "
+            "APHIS plant declaration (PPQ 505 data: genus, species and country of harvest of "
+            "each plant).")
+    if not components:
+        c.add("PGA_LACEY_DATA_MISSING", "Lacey Act declaration: add pga.lacey.components, "
+              "each plant the product is made of.", "pga.lacey.components", missing=True)
+        return
+    recycled = ref.lacey_recycled_content.contains(digits)
+    for index, component in enumerate(components):
+        lacking = [name for name in ("genus", "species", "quantity", "unit")
+                   if not component.get(name)]
+        if not Reference.is_country(component.get("countryOfHarvest")):
+            lacking.append("countryOfHarvest")
+        if recycled and component.get("pctRecycled") is None:
+            lacking.append("pctRecycled")
+        _ask_for(c, "PGA_LACEY_DATA_MISSING", "Lacey Act declaration",
+                 f"pga.lacey.components.{index}", lacking)
 
 
 def _ask_for(c: Collector, code: str, why: str, group: str, names: list[str]) -> None:

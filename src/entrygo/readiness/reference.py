@@ -70,12 +70,20 @@ class Reference:
     section232_prefixes: dict[str, frozenset[str]]  # HTS prefix -> its metals (often two)
     section232_declarations: dict[str, str]  # metal -> CBP declaration ("07 - SMELT & CAST")
     section232_words: dict[str, str]  # folded word in a product's materials -> its metal
+    section232_unknown_origin: dict[str, str]  # metal -> what a declaration reports if unknown
     section232_fallback: dict[str, str]  # chapter -> metal
     fda_scope: HtsScope
     fda_food: HtsScope
     cpsc_scope: HtsScope
+    cpsc_childrens_scope: HtsScope
+    """HTS codes of children's products (toys): the CPSC certificate's data is due unless the
+    product says it is not a children's product."""
     fcc_scope: HtsScope
     dangerous_goods_scope: HtsScope
+    lacey_scope: HtsScope
+    """The HTS codes whose imports need a Lacey Act plant declaration (APHIS's schedule)."""
+    lacey_recycled_content: HtsScope
+    """Pulp, paper and paperboard: their declaration gives the percent recycled content."""
     excise_scope: HtsScope
     textile_scope: HtsScope
     uflpa_origins: frozenset[str]
@@ -194,11 +202,17 @@ def load() -> Reference:
         section232_words={fold(word): metal for metal in s232["metals"]
                           for word in s232["material_words"][metal]},
         section232_fallback=dict(s232["fallback_chapters"]),
+        section232_unknown_origin={metal: code for metal, code
+                                   in s232["unknown_origin_country"].items()
+                                   if metal in s232["metals"]},
         fda_scope=HtsScope.parse(manifest["fda"]["scope"]),
         fda_food=HtsScope.parse(manifest["fda"]["food_chapters"]),
         cpsc_scope=HtsScope.parse(manifest["cpsc_scope"]),
+        cpsc_childrens_scope=HtsScope.parse(manifest["cpsc_childrens_scope"]),
         fcc_scope=HtsScope.parse(manifest["fcc_scope"]),
         dangerous_goods_scope=HtsScope.parse(manifest["dangerous_goods_scope"]),
+        lacey_scope=HtsScope.parse(manifest["lacey"]["scope"]),
+        lacey_recycled_content=HtsScope.parse(manifest["lacey"]["recycled_content_chapters"]),
         excise_scope=HtsScope.parse(manifest["excise_scope"]),
         textile_scope=HtsScope.parse(manifest["textile_chapters"]),
         uflpa_origins=frozenset(uflpa["origins"]),

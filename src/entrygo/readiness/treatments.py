@@ -74,6 +74,8 @@ TREATMENTS: dict[str, Treatment] = {t.flag: t for t in (
               "Children's products, toys and other CPSC-regulated goods."),
     Treatment("PGA_FCC", "PGA_FCC_REVIEW",
               "Radio-frequency devices (with or without an FCC id)."),
+    Treatment("PGA_LACEY", "PGA_LACEY_REVIEW",
+              "Wood and other plant products under the Lacey Act declaration requirement."),
     Treatment("DANGEROUS_GOODS", "DANGEROUS_GOODS_REVIEW", "Batteries, lithium cells."),
     Treatment("FORMAL_ENTRY", "FORMAL_ENTRY_REQUIRED",
               "An export unit above the informal entry threshold (order-level flag)."),

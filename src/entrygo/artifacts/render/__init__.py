@@ -10,8 +10,9 @@ Layouts are described in ``docs/artifacts.md``.
 
 One module per kind of file (``manifest``, ``entry_summary`` with the entry lines,
 ``csv_files``, ``invoice`` with ``invoice_table`` and ``canvas``), on top of what they share: the
-line rows (``lines``), value formatting (``formatting``), PDF text (``text``); the Section 232
-metals come from ``readiness.treatments``. This module assembles the package.
+line rows (``lines``), value formatting (``formatting``), PDF text (``text``), the partner
+agencies' data of a line (``pga``); the Section 232 metals come from ``readiness.treatments``.
+This module assembles the package.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ GREY_TEXT = 90
 RULE = 200
 FILL = 228
 BAND = 244
+CHECK_FILL = 214  # a line the signer must check: darker than the bands
 _FAMILY = FONT.lower()  # as fpdf2 keeps it
 
 

@@ -33,6 +33,7 @@ from entrygo.artifacts.render.lines import (
     tracking_numbers,
     unit_rows,
 )
+from entrygo.artifacts.render.pga import PGA_COLUMNS, pga_cells
 from entrygo.artifacts.snapshot import PackageSnapshot
 from entrygo.readiness import reference
 from entrygo.readiness.treatments import METAL_CONTENT_FIELDS
@@ -69,7 +70,7 @@ COMMERCIAL_INVOICE_COLUMNS = (
     "order_packing_usd", "order_other_usd", "order_charges_included_in_unit_prices",
     "order_package_count", "order_gross_weight_kg", "order_tracking_numbers",
     "line_index", "product_id", "sku", "description", "hts_code", "country_of_origin", "mid",
-    "mid_derived", "quantity", "unit_price_usd", "amount_usd", "currency",
+    "mid_derived", "quantity", "unit_price_usd", "amount_usd", "currency", "signer_checks",
 )
 
 
@@ -107,7 +108,7 @@ def render_commercial_invoice_csv(snapshot: PackageSnapshot) -> bytes:
                        r.product.external_id, r.description,
                        r.product.hts_code, r.product.country_of_origin, r.mid,
                        boolean(r.mid_derived), r.line.quantity, price(r.line.unit_value_usd),
-                       money(r.line.line_value_usd), "USD")
+                       money(r.line.line_value_usd), "USD", ";".join(r.checks))
 
     return _csv(COMMERCIAL_INVOICE_COLUMNS, rows())
 
@@ -119,29 +120,33 @@ ENTRY_LINES_COLUMNS = (
     "country_of_origin", "mid",
     "mid_derived", "quantity", "value_usd", "net_weight_kg", "flags", "section232_declaration",
     "steel_pct", "steel_melt_pour_country", "aluminum_pct", "aluminum_smelt_country",
-    "aluminum_cast_country", "copper_pct",
+    "aluminum_cast_country", "copper_pct", *PGA_COLUMNS,
 )
 
 
 def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
-    """One row per line in the shape a broker's entry software imports; the consignee's region
-    and postal code are the USPS state code and normalised ZIP."""
+    """One row per line in the shape a broker's entry software imports. The consignee is the
+    entry's: its first order's, on every row of the unit as on its invoice (orders that spell
+    one consignee's address differently are one entry, printed one way); region and postal code
+    are the USPS state code and normalised ZIP. The partner agencies' data of the product last
+    (``pga.PGA_COLUMNS``)."""
     declarations = reference.load().section232_declarations
 
     def rows() -> Iterable[Sequence[Any]]:
         for r in line_rows(snapshot):
-            c = consignee(r.order)
+            entry = snapshot.orders[r.unit.order_ids[0]]
+            c = consignee(entry)
             metal = r.product.metal_content or {}
             address = ", ".join(str(a) for a in (c.get("address1"), c.get("address2")) if a)
             yield (r.unit.entry_type, r.unit.id, c.get("name"), address, c.get("city"),
-                   destination_state(r.order), destination_zip(r.order), r.order.id,
+                   destination_state(entry), destination_zip(entry), r.order.id,
                    r.order.external_id, ";".join(tracking_numbers(r.order)), r.index,
                    r.product.id, r.product.external_id, r.product.hts_code, r.description,
                    r.product.country_of_origin, r.mid,
                    boolean(r.mid_derived), r.line.quantity, money(r.line.line_value_usd),
                    exact(r.weight_total), ";".join(r.flags),
                    "; ".join(declarations[m.name] for m in r.metals),
-                   *(metal.get(key) for key in METAL_CONTENT_FIELDS))
+                   *(metal.get(key) for key in METAL_CONTENT_FIELDS), *pga_cells(r.product))
 
     return _csv(ENTRY_LINES_COLUMNS, rows())
 
@@ -169,19 +174,23 @@ METALS_COLUMNS = (
 
 
 def render_metals_declaration_csv(snapshot: PackageSnapshot) -> bytes:
-    """The Section 232 declarations: one row per flagged line and metal (steel and aluminum on
-    one line give two rows, as they are two declarations), each with the declaration code the
-    Section 232 scope data gives its metal."""
-    declarations = reference.load().section232_declarations
+    """The Section 232 declarations: one row per flagged line and metal, for every metal of the
+    line (steel and aluminum on one chair give two rows, as they are two declarations, the one
+    at or below 15 % included), each with the declaration code the scope data gives its metal.
+    An origin country the product does not give is reported as CBP asks where it is unknown
+    (``OTH`` for steel's melt and pour, ``UN`` for aluminum's smelt and cast)."""
+    ref = reference.load()
 
     def rows() -> Iterable[Sequence[Any]]:
         for r in line_rows(snapshot):
             content = r.product.metal_content or {}
             for metal in r.metals:
-                declared = (content.get(key) if key else None for key in (
-                    metal.pct_field, metal.melt_pour_field, metal.smelt_field, metal.cast_field))
+                unknown = ref.section232_unknown_origin.get(metal.name)
+                countries = (content.get(key) or unknown if key else None for key in (
+                    metal.melt_pour_field, metal.smelt_field, metal.cast_field))
                 yield (r.unit.id, r.order.id, r.index, r.product.id, r.product.hts_code,
-                       r.description, metal.name, declarations[metal.name], *declared,
+                       r.description, metal.name, ref.section232_declarations[metal.name],
+                       content.get(metal.pct_field), *countries,
                        r.product.country_of_origin, r.line.quantity,
                        money(r.line.line_value_usd))
 

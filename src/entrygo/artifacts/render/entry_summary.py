@@ -28,6 +28,7 @@ from entrygo.artifacts.render.lines import (
     unit_rows,
 )
 from entrygo.artifacts.render.manifest import json_bytes
+from entrygo.artifacts.render.pga import pga_of
 from entrygo.artifacts.snapshot import PackageSnapshot, Unit
 from entrygo.kit.clock import iso
 from entrygo.readiness import reference
@@ -110,6 +111,7 @@ def _line(number: int, r: LineRow) -> dict[str, Any]:
         "lineIndex": r.index,
         "productId": r.product.id,
         "sku": r.product.external_id,
+        "pga": pga_of(r.product),
     }
 
 

@@ -44,6 +44,8 @@ from entrygo.readiness.facts import OrderFacts
 
 _MID_NOTE = ("* MID derived from the manufacturer's name and address (19 CFR Part 102, "
              "Appendix): the broker should confirm it before filing.")
+_CHECK_NOTE = ("! CHECK marks a line the plan flagged for the signer (its readiness code in "
+               "brackets): correct it, or confirm it is true, before signing.")
 _NOTES = (
     "Prices and amounts are in U.S. dollars; an order sold in another currency shows that "
     "currency and the rate its prices were converted at.",
@@ -243,10 +245,10 @@ class _Invoice:
         if extra:
             after = [("Charges not included in unit prices (USD)", grouped(price(extra))),
                      ("Total with those charges (USD)", grouped(price(value + extra)))]
-        derived = any(r.mid_derived for r in rows)
+        first = [note for note, due in ((_CHECK_NOTE, any(r.checks for r in rows)),
+                                        (_MID_NOTE, any(r.mid_derived for r in rows))) if due]
         notes_w = CONTENT_W - _TOTALS_W - 8
-        notes = [wrap(latin1(n), notes_w, "", _NOTES_PT)
-                 for n in ((_MID_NOTE, *_NOTES) if derived else _NOTES)]
+        notes = [wrap(latin1(n), notes_w, "", _NOTES_PT) for n in (*first, *_NOTES)]
         notes_h = sum(3.1 * len(n) + 0.7 for n in notes)
         totals_h = 4.4 * (len(facts) + len(after)) + 5.2
         c.ensure(5 + max(notes_h, totals_h) + keep_with)

@@ -15,8 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
-from entrygo.artifacts.render.canvas import BAND, CONTENT_W, FILL, MARGIN, PAGE_W, Canvas
+from entrygo.artifacts.render.canvas import (
+    BAND,
+    CHECK_FILL,
+    CONTENT_W,
+    FILL,
+    MARGIN,
+    PAGE_W,
+    Canvas,
+)
 from entrygo.artifacts.render.formatting import (
     NOT_PROVIDED,
     charges_of,
@@ -52,6 +61,7 @@ COLUMNS = (
     ("Amount", 19.5, "R", False),
 )
 _QTY = 6  # the column of the quantity, totalled in the subtotal row
+_DESCRIPTION = 2
 TABLE_PT = 7.5
 FACTS_PT = 7.5
 _LINE_H = 3.3
@@ -71,8 +81,28 @@ def entry_label(unit: Unit) -> str:
     return f"{unit.entry_type} ({label})" if label else unit.entry_type
 
 
-def row_cells(row: LineRow) -> tuple[float, Cells]:
-    """The row's height and its text, wrapped per column."""
+CHECK_LABELS = {
+    "DESCRIPTION_INSUFFICIENT": "description too vague to file",
+    "VALUE_ZERO": "declared value is 0",
+}
+"""What the mark on a line says, for each ``Rule.signer_checks`` code."""
+
+
+def check_marks(row: LineRow) -> list[str]:
+    """``! CHECK: declared value is 0 (VALUE_ZERO)``: one per code the signer must see."""
+    return [f"! CHECK: {CHECK_LABELS.get(code, code)} ({code})" for code in row.checks]
+
+
+class Row(NamedTuple):
+    height: float
+    cells: Cells
+    marks: int
+    """How many of the description's last lines are the line's marks (``check_marks``): drawn
+    in bold, on a tint."""
+
+
+def row_cells(row: LineRow) -> Row:
+    """The row's height and its text, wrapped per column; the marks under the description."""
     values = (row.order.external_id, row.product.external_id or NOT_PROVIDED, row.description,
               hts(row.product.hts_code),
               row.product.country_of_origin or "",
@@ -82,10 +112,14 @@ def row_cells(row: LineRow) -> tuple[float, Cells]:
     for value, (_, column_w, _, wraps) in zip(values, COLUMNS, strict=True):
         text = latin1(value)
         cells.append(wrap(text, column_w - 2 * _PAD, "", TABLE_PT) if wraps else [text])
-    if len(cells[2]) > _MAX_DESCRIPTION_LINES:
-        cells[2] = [*cells[2][:_MAX_DESCRIPTION_LINES - 1], "..."]
+    marks = [ln for mark in check_marks(row)
+             for ln in wrap(latin1(mark), COLUMNS[_DESCRIPTION][1] - 2 * _PAD, "B", TABLE_PT)]
+    described = cells[_DESCRIPTION]
+    if len(described) + len(marks) > _MAX_DESCRIPTION_LINES:  # the marks are never cut off
+        described[_MAX_DESCRIPTION_LINES - 1 - len(marks):] = ["..."]
+    described.extend(marks)
     height = max(len(c) for c in cells) * _LINE_H + 2 * _PAD
-    return height, cells
+    return Row(height, cells, len(marks))
 
 
 def order_facts(order: OrderFacts) -> list[list[tuple[str, str]]]:
@@ -193,7 +227,7 @@ class LineTable:
             c.text(MARGIN, c.y + 3.4, about, "R", CONTENT_W - _PAD)
         c.y += _ORDER_H
 
-    def order(self, order: OrderFacts, rows: list[tuple[float, Cells]], last: bool) -> None:
+    def order(self, order: OrderFacts, rows: list[Row], last: bool) -> None:
         """An order: its title, the facts of its sale and packages, its lines."""
         c = self.c
         laid = [line for group in order_facts(order)
@@ -208,10 +242,10 @@ class LineTable:
         c.y += 1.2
         c.rule(c.y)
         self.current_order = order
-        for n, (height, cells) in enumerate(rows):
+        for n, row in enumerate(rows):
             end = last and n == len(rows) - 1
-            c.ensure(height + (_SUBTOTAL_H if end else 0))  # no subtotal alone on a page
-            self.draw_row(height, cells)
+            c.ensure(row.height + (_SUBTOTAL_H if end else 0))  # no subtotal alone on a page
+            self.draw_row(row)
         self.current_order = None
 
     def draw_facts(self, laid: list[list[Run]]) -> None:
@@ -240,17 +274,27 @@ class LineTable:
         c.rule(c.y + _SUBTOTAL_H, grey=120)
         c.y += _SUBTOTAL_H
 
-    def draw_row(self, height: float, cells: Cells) -> None:
+    def draw_row(self, row: Row) -> None:
         c = self.c
+        if row.marks:
+            c.fill(MARGIN, c.y, CONTENT_W, row.height, CHECK_FILL)
         c.font("", TABLE_PT)
         x = MARGIN
-        for lines, (_, column_w, align, _) in zip(cells, COLUMNS, strict=True):
-            for i, line in enumerate(lines):
+        for n, (lines, (_, column_w, align, _)) in enumerate(zip(row.cells, COLUMNS,
+                                                                 strict=True)):
+            plain = lines[:len(lines) - row.marks] if n == _DESCRIPTION else lines
+            for i, line in enumerate(plain):
                 y = c.y + _PAD + 2.6 + i * _LINE_H
                 if align == "R":
                     c.put(x + column_w - _PAD - width(line, "", TABLE_PT), y, line)
                 else:
                     c.put(x + _PAD, y, line)
             x += column_w
-        c.y += height
+        if row.marks:
+            c.font("B", TABLE_PT)
+            x = MARGIN + sum(col[1] for col in COLUMNS[:_DESCRIPTION])
+            lines = row.cells[_DESCRIPTION]
+            for i in range(len(lines) - row.marks, len(lines)):
+                c.put(x + _PAD, c.y + _PAD + 2.6 + i * _LINE_H, lines[i])
+        c.y += row.height
         c.rule(c.y)

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.artifacts.snapshot import PackageSnapshot, Unit
+from entrygo.readiness import reference
 from entrygo.readiness.facts import LineFacts, OrderFacts, ProductFacts
 from entrygo.readiness.order_rules import normalize_zip
+from entrygo.readiness.product_rules import section232_metals
 from entrygo.readiness.reference import Reference
 from entrygo.readiness.treatments import SECTION_232_METALS, Metal
 
@@ -30,6 +32,13 @@ class LineRow:
     mid: str | None
     mid_derived: bool
     flags: tuple[str, ...]
+    metals: tuple[Metal, ...]
+    """The metals its Section 232 declaration lists, in declaration order: every metal of the
+    product (``product_rules.section232_metals``) when the line carries a Section 232 flag, at
+    or below the threshold included; none otherwise."""
+    checks: tuple[str, ...] = ()
+    """The codes the signer of the invoice must see on this line (``Rule.signer_checks``:
+    an insufficient description, a value of 0)."""
 
     @property
     def description(self) -> str:
@@ -40,11 +49,6 @@ class LineRow:
         weight = self.product.net_weight_kg
         return None if weight is None else weight * self.line.quantity
 
-    @property
-    def metals(self) -> tuple[Metal, ...]:
-        """The Section 232 metals the line is declared for, in declaration order."""
-        return tuple(m for m in SECTION_232_METALS if m.flag in self.flags)
-
 
 def unit_orders(snapshot: PackageSnapshot) -> Iterator[tuple[Unit, OrderFacts]]:
     for unit in snapshot.units:
@@ -52,14 +56,23 @@ def unit_orders(snapshot: PackageSnapshot) -> Iterator[tuple[Unit, OrderFacts]]:
             yield unit, snapshot.orders[order_id]
 
 
+_SECTION_232_FLAGS = frozenset(metal.flag for metal in SECTION_232_METALS)
+
+
 def unit_rows(snapshot: PackageSnapshot, unit: Unit) -> Iterator[LineRow]:
+    ref = reference.load()
+    metals: dict[str, tuple[Metal, ...]] = {}  # by product, judged once per unit
     for order_id in unit.order_ids:
         order = snapshot.orders[order_id]
         for index, line in enumerate(order.lines):
             product = snapshot.products[line.product_id]
             mid, derived = snapshot.mids.get(product.id, (product.mid, False))
             flags = tuple(sorted(snapshot.product_flags.get(product.id, ())))
-            yield LineRow(unit, order, index, line, product, mid, derived, flags)
+            if product.id not in metals:
+                metals[product.id] = (section232_metals(product, ref)
+                                      if _SECTION_232_FLAGS.intersection(flags) else ())
+            yield LineRow(unit, order, index, line, product, mid, derived, flags,
+                          metals[product.id], snapshot.signer_checks.get((order.id, index), ()))
 
 
 def line_rows(snapshot: PackageSnapshot) -> Iterator[LineRow]:

@@ -16,11 +16,13 @@ from entrygo.artifacts.render.formatting import json_number
 from entrygo.artifacts.render.lines import (
     destination_state,
     destination_zip,
+    invoice_number,
     line_rows,
     totals,
     tracking_numbers,
     unit_orders,
 )
+from entrygo.artifacts.render.pga import pga_of
 from entrygo.artifacts.snapshot import PackageSnapshot, Party
 from entrygo.kit.clock import iso
 
@@ -28,7 +30,8 @@ MANIFEST_FORMAT = "entrygo.customs-manifest"
 MANIFEST_FORMAT_VERSION = 2
 """2: an order's ``destination`` is the USPS state code and normalised ZIP (1: as synced)."""
 READINESS_REPORT_FORMAT = "entrygo.readiness-report"
-READINESS_REPORT_FORMAT_VERSION = 1
+READINESS_REPORT_FORMAT_VERSION = 2
+"""2: ``invoiceLinesToCheck``, and their messages first in ``validationMessages``."""
 
 
 def jsonable(value: Any) -> Any:
@@ -100,6 +103,7 @@ def _lines_by_order(snapshot: PackageSnapshot) -> dict[str, list[dict[str, Any]]
             "lineValueUsd": json_number(r.line.line_value_usd),
             "netWeightKg": None if weight is None else json_number(weight),
             "flags": list(r.flags),
+            "pga": pga_of(r.product),
         })
     return lines
 
@@ -145,14 +149,32 @@ def render_manifest(snapshot: PackageSnapshot) -> bytes:
     return json_bytes(doc)
 
 
+def _lines_to_check(snapshot: PackageSnapshot) -> list[dict[str, Any]]:
+    """The invoice lines marked ``! CHECK`` (``Rule.signer_checks``), in invoice order."""
+    numbers = {unit.id: invoice_number(snapshot, n)
+               for n, unit in enumerate(snapshot.units, start=1)}
+    return [{"invoiceNumber": numbers[r.unit.id], "orderId": r.order.id,
+             "orderExternalId": r.order.external_id, "lineIndex": r.index,
+             "productId": r.product.id, "description": r.description,
+             "unitValueUsd": json_number(r.line.unit_value_usd), "codes": list(r.checks)}
+            for r in line_rows(snapshot) if r.checks]
+
+
 def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
     """What the plan found, as planned, and the review it was executed under (who reviewed it,
-    which warnings they acknowledged): the record of what the client chose to execute."""
+    which warnings they acknowledged): the record of what the client chose to execute. What
+    the signer of an invoice must check comes first: the lines the invoices mark, and their
+    messages at the head of ``validationMessages`` (the rest in plan order)."""
+    checked = [m for m in snapshot.validation_messages
+               if (m.get("orderId"), m.get("lineIndex")) in snapshot.signer_checks
+               and m.get("code") in snapshot.signer_checks[(m["orderId"], m["lineIndex"])]]
+    rest = [m for m in snapshot.validation_messages if not any(m is c for c in checked)]
     doc = {
         "format": READINESS_REPORT_FORMAT,
         "formatVersion": READINESS_REPORT_FORMAT_VERSION,
         **_provenance(snapshot),
-        "validationMessages": jsonable(snapshot.validation_messages),
+        "invoiceLinesToCheck": _lines_to_check(snapshot),
+        "validationMessages": jsonable([*checked, *rest]),
         "flags": jsonable(snapshot.flags),
         "missing_data": jsonable(snapshot.missing_data),
         "totals": jsonable(snapshot.totals),
