@@ -36,9 +36,11 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 warehouses_app = typer.Typer(help="Warehouses (ship-from locations).", no_args_is_help=True)
 brokers_app = typer.Typer(help="Customs brokers.", no_args_is_help=True)
 products_app = typer.Typer(help="Product catalogue.", no_args_is_help=True)
+tariff_app = typer.Typer(help="The Harmonized Tariff Schedule in the reference data.",
+                         no_args_is_help=True)
 for sub, name in ((db_app, "db"), (accounts_app, "accounts"), (keys_app, "keys"),
                   (warehouses_app, "warehouses"), (brokers_app, "brokers"),
-                  (products_app, "products")):
+                  (products_app, "products"), (tariff_app, "tariff")):
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True)
@@ -352,6 +354,44 @@ def demo(rotate: Annotated[bool, typer.Option(
         if any(c in value for c in '"$`\\\n'):
             raise _fail(f"{name} has characters that cannot be exported safely")
         sys.stdout.write(f'export {name}="{value}"\n')
+
+
+@tariff_app.command("refresh", help=(
+    "Make a newer USITC export of the tariff schedule (the CSV from the USITC's HTS download "
+    "page, .csv or .csv.gz) the reference data's schedule, and report what it changes: lines "
+    "added and removed, rate and unit changes. The revision is read from the file name "
+    "(hts_2026_rev19.csv) unless --revision gives it; --dry-run only reports."))
+def tariff_refresh(
+    export: Annotated[Path, typer.Argument(help="The USITC CSV export.", exists=True,
+                                           dir_okay=False)],
+    revision: Annotated[str | None, typer.Option(help='Like "2026 Rev. 19".')] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="The reference data folder (default: the installed package's).")] = None,
+    show: Annotated[int, typer.Option(help="List at most this many changes of each kind.")] = 20,
+) -> None:
+    """Convert a USITC export and compare it with the schedule in use (help text above)."""
+    from entrygo.readiness.reference import DATA
+    from entrygo.tariff.refresh import refresh
+    from entrygo.tariff.usitc import ExportError
+
+    try:
+        new, changes = refresh(export, data_dir or DATA, revision, write=not dry_run)
+    except ExportError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{new.revision}: {len(new.by_number):,} numbered lines; "
+               f"{len(changes.added):,} added, {len(changes.removed):,} removed, "
+               f"{len(changes.rates):,} rate changes, {len(changes.units):,} unit changes")
+    for title, items in (("added", changes.added), ("removed", changes.removed)):
+        for number in items[:show]:
+            typer.echo(f"  {title:8} {number}")
+    for number, column, old, new_rate in changes.rates[:show]:
+        typer.echo(f"  rate     {number} {column}: {old or '-'} -> {new_rate or '-'}")
+    for number, old, new_units in changes.units[:show]:
+        typer.echo(f"  units    {number}: {old or '-'} -> {new_units or '-'}")
+    typer.echo("dry run: nothing changed" if dry_run else
+               "the reference data now uses this schedule: run the tests, and commit "
+               "hts.json and the new file")
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ def test_the_manifest_names_the_file_its_sources_and_edition():
     assert "ace_appendix_e_schedule_d_feb_3_2026" in ports["source"]
     assert "cbp_ports.SOURCE.md" in ports["source"] and (DATA / "cbp_ports.SOURCE.md").is_file()
     assert "April 2025" in ports["edition"] and "2026-02-03" in ports["edition"]
-    assert REF.version == manifest["version"]
+    assert REF.version == f"{manifest['version']}+hts.2026_rev11"  # plus the schedule's revision
 
 
 def test_loaded_once():

@@ -2,7 +2,8 @@
 
 U.S. states, territories and ZIP codes come from maintained packages (``us``, ``zipcodes``);
 U.S. ports of entry (Schedule D codes) from ``data/cbp_ports.csv`` (its sources in
-``data/cbp_ports.SOURCE.md`` and the manifest's ``ports`` entry).
+``data/cbp_ports.SOURCE.md`` and the manifest's ``ports`` entry); the Harmonized Tariff Schedule
+from the compact file ``data/hts.json`` names (``entrygo tariff refresh`` replaces it).
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pycountry
+
+from entrygo.tariff import schedule
+from entrygo.tariff.schedule import Schedule
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -93,6 +97,9 @@ class Reference:
     canada_provinces: dict[str, str]  # province -> MID code (ON -> XO)
     mid_skip_words: frozenset[str]
     ports: dict[str, Port]  # Schedule D code -> port
+    schedule: Schedule = field(repr=False, compare=False)
+    """The Harmonized Tariff Schedule (``hts.json`` names the file and its revision, which is
+    part of ``version``)."""
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -187,8 +194,10 @@ def load() -> Reference:
                 if declarations.setdefault(metal, row["declaration"]) != row["declaration"]:
                     raise ValueError(f"{s232['scope_file']}: two declarations for {metal}")
     uflpa = manifest["uflpa"]
+    hts = json.loads((DATA / "hts.json").read_text(encoding="utf-8"))
+    tariff = schedule.load(DATA / hts["file"], hts["revision"])
     return Reference(
-        version=manifest["version"],
+        version=f"{manifest['version']}+hts.{hts['file'].removeprefix('hts_').split('.')[0]}",
         informal_entry_max_usd=Decimal(manifest["informal_entry_max_usd"]),
         metals_threshold_pct=Decimal(manifest["metals_threshold_pct"]),
         description_min_length=int(manifest["description_min_length"]),
@@ -222,6 +231,7 @@ def load() -> Reference:
         canada_provinces=dict(manifest["canada_mid_province_codes"]),
         mid_skip_words=frozenset(manifest["mid_skip_words"]),
         ports=_ports(DATA / manifest["ports"]["file"]),
+        schedule=tariff,
     )
 
 
