@@ -133,7 +133,7 @@ def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str,
                 PRODUCTS.c.net_weight_kg, PRODUCTS.c.reference_value_usd,
                 PRODUCTS.c.excise_category, PRODUCTS.c.manufacturer, PRODUCTS.c.materials,
                 PRODUCTS.c.metal_content, PRODUCTS.c.pga, PRODUCTS.c.battery,
-                PRODUCTS.c.external_id,
+                PRODUCTS.c.measures, PRODUCTS.c.preference_claim, PRODUCTS.c.external_id,
         ).where(PRODUCTS.c.account_id == account_id, PRODUCTS.c.id.in_(chunk))):
             out[p.id] = ProductFacts(
                 id=p.id, title=p.title, customs_description=p.customs_description,
@@ -141,7 +141,8 @@ def product_facts(session: Session, account_id: str, ids: set[str]) -> dict[str,
                 net_weight_kg=p.net_weight_kg, reference_value_usd=p.reference_value_usd,
                 excise_category=p.excise_category, manufacturer=p.manufacturer,
                 materials=p.materials, metal_content=p.metal_content, pga=p.pga,
-                battery=p.battery, external_id=p.external_id)
+                battery=p.battery, measures=p.measures,
+                preference_claim=p.preference_claim, external_id=p.external_id)
     return out
 
 

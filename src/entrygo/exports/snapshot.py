@@ -53,9 +53,12 @@ def _filing(f: FilingFacts | None) -> dict[str, Any] | None:
 
 
 def _product(p: ProductFacts) -> list[Any]:
-    return [p.id, p.title, p.customs_description, p.hts_code, p.country_of_origin, p.mid,
-            _num(p.net_weight_kg), _num(p.reference_value_usd), p.excise_category,
-            p.manufacturer, p.materials, p.metal_content, p.pga, p.battery]
+    fields = [p.id, p.title, p.customs_description, p.hts_code, p.country_of_origin, p.mid,
+              _num(p.net_weight_kg), _num(p.reference_value_usd), p.excise_category,
+              p.manufacturer, p.materials, p.metal_content, p.pga, p.battery]
+    if p.measures is not None or p.preference_claim is not None:  # else as before they were
+        fields += [p.measures, p.preference_claim]
+    return fields
 
 
 def _same_conveyance(facts: PlanFacts) -> list[list[str]]:

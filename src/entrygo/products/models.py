@@ -36,6 +36,8 @@ class Product(Base):
     metal_content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pga: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     battery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    measures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    preference_claim: Mapped[str | None] = mapped_column(String(16))
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,6 +19,7 @@ from entrygo.api.fields import (
     MoneyUsd,
     OptionalText,
     Percent,
+    StrictInt,
     WeightKg,
     trimmed,
 )
@@ -33,7 +34,10 @@ ExciseCategory = Literal["none", "alcohol", "tobacco", "ends"]
 SyncStatus = Literal["created", "updated", "unchanged"]
 _FACT_FIELDS = ("id", "title", "customs_description", "hts_code", "country_of_origin", "mid",
                 "net_weight_kg", "reference_value_usd", "excise_category", "manufacturer",
-                "materials", "metal_content", "pga", "battery")
+                "materials", "metal_content", "pga", "battery", "measures", "preference_claim")
+PreferenceClaim = Literal["USMCA"]
+"""The trade preference programs a product may claim (the schedule's special rate indicators
+``S`` and ``S+``, General Note 11)."""
 
 
 def _hts(value: str | None) -> str | None:
@@ -195,6 +199,24 @@ class Battery(RequestModel):
     watt_hours: Annotated[Decimal, ExactNumber(places=3, le="100000")] | None = None
 
 
+Measure = Annotated[Decimal, ExactNumber(places=6, ge="0", le="1000000")]
+
+
+class Measures(RequestModel):
+    """What one unit of the product measures, for the tariff schedule's units of quantity
+    beside ``netWeightKg`` (``kg``) and the count itself (``No.``, ``doz.``)."""
+
+    area_m2: Measure | None = Field(None, description="Area per unit in m² (for `m²`).")
+    volume_liters: Measure | None = Field(
+        None, description="Volume per unit in liters (for `liters`, `m³`).")
+    length_m: Measure | None = Field(None, description="Length per unit in m (for `m`).")
+    pairs_per_unit: Annotated[int, StrictInt(ge=1, le=100_000)] | None = Field(
+        None, description="Pairs in one unit (for `prs.`, `doz. prs.`): 1 for a pair of "
+        "socks, 3 for a pack of three pairs.")
+    pieces_per_unit: Annotated[int, StrictInt(ge=1, le=100_000)] | None = Field(
+        None, description="Pieces in one unit (for `pcs`, `Dz Pcs`).")
+
+
 class ProductIn(RequestModel):
     external_id: Annotated[str, trimmed(128, 1)]
     title: Annotated[str, trimmed(500, 1)]
@@ -209,6 +231,10 @@ class ProductIn(RequestModel):
     metal_content: MetalContent | None = None
     pga: Pga | None = None
     battery: Battery | None = None
+    measures: Measures | None = None
+    preference_claim: PreferenceClaim | None = Field(
+        None, description="A trade preference program the goods qualify for and the importer "
+        "claims (`USMCA`: Canadian or Mexican originating goods).")
     excise_category: ExciseCategory = "none"
     metadata: Metadata | None = None
 
@@ -239,7 +265,7 @@ def _not_null(schema: JsonDict) -> None:
 
 PATCH_GROUPS = ("manufacturer", "metalContent", "pga", "pga.cpscCertificate",
                 "pga.cpscCertificate.placeOfManufacture", "pga.cpscCertificate.testingLab",
-                "pga.lacey", "battery")
+                "pga.lacey", "battery", "measures")
 """The nested objects a patch merges into the stored ones key by key (JSON merge patch);
 every other field, ``materials`` and ``metadata`` included, is replaced whole."""
 
@@ -265,6 +291,8 @@ class ProductPatch(RequestModel):
     metal_content: MetalContent | None = None
     pga: Pga | None = None
     battery: BatteryPatch | None = None
+    measures: Measures | None = None
+    preference_claim: PreferenceClaim | None = None
     excise_category: ExciseCategory | None = Field(None, description="null: back to `none`.")
     metadata: Metadata | None = None
 
@@ -322,6 +350,8 @@ class ProductOut(WireModel):
     metal_content: Annotated[dict[str, Any], shaped_as(MetalContent)] | None
     pga: Annotated[dict[str, Any], shaped_as(Pga)] | None
     battery: Annotated[dict[str, Any], shaped_as(Battery)] | None
+    measures: Annotated[dict[str, Any], shaped_as(Measures)] | None
+    preference_claim: PreferenceClaim | None
     excise_category: ExciseCategory
     meta: dict[str, Any] | None = Field(alias="metadata")
     readiness: ProductReadiness

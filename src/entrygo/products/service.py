@@ -32,7 +32,7 @@ from entrygo.products.schemas import (
 SYNCED_FIELDS = (
     "title", "customs_description", "hts_code", "country_of_origin", "mid", "net_weight_kg",
     "reference_value_usd", "excise_category", "manufacturer", "materials", "metal_content", "pga",
-    "battery", "meta",
+    "battery", "measures", "preference_claim", "meta",
 )
 _COLUMNS = [getattr(Product, name) for name in ("id", "external_id", "created_at", "updated_at",
                                                  *SYNCED_FIELDS)]
@@ -61,6 +61,8 @@ def fields_of(item: ProductIn) -> dict[str, Any]:
         "metal_content": group(item.metal_content),
         "pga": group(item.pga),
         "battery": group(item.battery),
+        "measures": group(item.measures),
+        "preference_claim": item.preference_claim,
         "meta": item.metadata,
     }
 

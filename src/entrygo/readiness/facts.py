@@ -25,6 +25,11 @@ class ProductFacts:
     metal_content: dict[str, Any] | None = field(default=None, hash=False)
     pga: dict[str, Any] | None = field(default=None, hash=False)
     battery: dict[str, Any] | None = field(default=None, hash=False)
+    measures: dict[str, Any] | None = field(default=None, hash=False)
+    """Per-unit measures for the schedule's units of quantity (``areaM2``, ``volumeLiters``,
+    ``lengthM``, ``pairsPerUnit``, ``piecesPerUnit``), as their wire JSON."""
+    preference_claim: str | None = None
+    """The trade preference program the product claims (``USMCA``), or None."""
     external_id: str | None = None
     """The merchant's SKU, printed beside EntryGo's id in the artifacts (not a customs fact:
     it never changes and takes no part in readiness or planHash)."""
