@@ -1,0 +1,78 @@
+"""Quantities in the tariff schedule's units: what a line of an order amounts to in ``No.``,
+``doz.``, ``kg``, ``m²``, ``liters``, ``prs.``, ``doz. prs.``…
+
+A statistical line names the units its quantity is reported in (``["doz.", "kg"]`` for cotton
+T-shirts); specific duty rates are per unit too (``2.2¢/kg``, ``37.5¢/doz.``). Each unit is the
+count of items, or one measure of the product per item (``netWeightKg``, ``measures.*``),
+scaled. A unit EntryGo cannot derive from product data (a metal's content weight ``Cu kg``,
+proof liters, carats) is reported as such, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from entrygo.readiness.facts import ProductFacts
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A unit as ``field`` (None: the count itself) times the line's count, times ``scale``."""
+
+    field: str | None
+    scale: Decimal = Decimal(1)
+
+    def of(self, product: ProductFacts, count: int) -> Decimal | None:
+        """The quantity of ``count`` items, or None when the product lacks the measure."""
+        if self.field is None:
+            per_item: Decimal | None = Decimal(1)
+        elif self.field == "netWeightKg":
+            per_item = product.net_weight_kg or None
+        else:
+            raw = (product.measures or {}).get(self.field.removeprefix("measures."))
+            per_item = Decimal(str(raw)) if raw else None
+        return None if per_item is None else per_item * count * self.scale
+
+
+_DOZEN, _GROSS = Decimal(1) / 12, Decimal(1) / 144
+UNITS: dict[str, Conversion] = {
+    "No.": Conversion(None),
+    "pcs": Conversion("measures.piecesPerUnit"),
+    "doz.": Conversion(None, _DOZEN),
+    "Dz Pcs": Conversion("measures.piecesPerUnit", _DOZEN),
+    "gross": Conversion(None, _GROSS),
+    "hundreds": Conversion(None, Decimal("0.01")),
+    "thousands": Conversion(None, Decimal("0.001")),
+    "kg": Conversion("netWeightKg"),
+    "g": Conversion("netWeightKg", Decimal(1000)),
+    "t": Conversion("netWeightKg", Decimal("0.001")),
+    "m²": Conversion("measures.areaM2"),
+    "cm²": Conversion("measures.areaM2", Decimal(10_000)),
+    "liters": Conversion("measures.volumeLiters"),
+    "m³": Conversion("measures.volumeLiters", Decimal("0.001")),
+    "m": Conversion("measures.lengthM"),
+    "lin. m": Conversion("measures.lengthM"),
+    "prs.": Conversion("measures.pairsPerUnit"),
+    "doz. prs.": Conversion("measures.pairsPerUnit", _DOZEN),
+}
+"""Every unit of quantity EntryGo derives, as the schedule spells it (after markup removal)."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    unit: str
+    value: Decimal | None
+    """None when it cannot be computed: ``field`` is missing, or the unit is not derived."""
+    field: str | None
+    """The product field the unit comes from (``netWeightKg``, ``measures.areaM2``), None for
+    the count; for a unit EntryGo does not derive, None as well (``derived`` is False)."""
+    derived: bool = True
+
+
+def quantity(unit: str, product: ProductFacts, count: int) -> Quantity:
+    """``count`` items of ``product`` in ``unit``."""
+    conversion = UNITS.get(unit)
+    if conversion is None:
+        return Quantity(unit, None, None, derived=False)
+    return Quantity(unit, conversion.of(product, count), conversion.field)
