@@ -18,10 +18,12 @@ from entrygo.readiness.facts import ProductFacts
 
 @dataclass(frozen=True)
 class Conversion:
-    """A unit as ``field`` (None: the count itself) times the line's count, times ``scale``."""
+    """A unit as ``field`` (None: the count itself) times the line's count, times ``scale``,
+    divided by ``per`` (12 for dozens: exact, where 1/12 as a decimal is not)."""
 
     field: str | None
     scale: Decimal = Decimal(1)
+    per: int = 1
 
     def of(self, product: ProductFacts, count: int) -> Decimal | None:
         """The quantity of ``count`` items, or None when the product lacks the measure."""
@@ -32,29 +34,28 @@ class Conversion:
         else:
             raw = (product.measures or {}).get(self.field.removeprefix("measures."))
             per_item = Decimal(str(raw)) if raw else None
-        return None if per_item is None else per_item * count * self.scale
+        return None if per_item is None else per_item * count * self.scale / self.per
 
 
-_DOZEN, _GROSS = Decimal(1) / 12, Decimal(1) / 144
 UNITS: dict[str, Conversion] = {
     "No.": Conversion(None),
     "pcs": Conversion("measures.piecesPerUnit"),
-    "doz.": Conversion(None, _DOZEN),
-    "Dz Pcs": Conversion("measures.piecesPerUnit", _DOZEN),
-    "gross": Conversion(None, _GROSS),
-    "hundreds": Conversion(None, Decimal("0.01")),
-    "thousands": Conversion(None, Decimal("0.001")),
+    "doz.": Conversion(None, per=12),
+    "Dz Pcs": Conversion("measures.piecesPerUnit", per=12),
+    "gross": Conversion(None, per=144),
+    "hundreds": Conversion(None, per=100),
+    "thousands": Conversion(None, per=1000),
     "kg": Conversion("netWeightKg"),
     "g": Conversion("netWeightKg", Decimal(1000)),
-    "t": Conversion("netWeightKg", Decimal("0.001")),
+    "t": Conversion("netWeightKg", per=1000),
     "m²": Conversion("measures.areaM2"),
     "cm²": Conversion("measures.areaM2", Decimal(10_000)),
     "liters": Conversion("measures.volumeLiters"),
-    "m³": Conversion("measures.volumeLiters", Decimal("0.001")),
+    "m³": Conversion("measures.volumeLiters", per=1000),
     "m": Conversion("measures.lengthM"),
     "lin. m": Conversion("measures.lengthM"),
     "prs.": Conversion("measures.pairsPerUnit"),
-    "doz. prs.": Conversion("measures.pairsPerUnit", _DOZEN),
+    "doz. prs.": Conversion("measures.pairsPerUnit", per=12),
 }
 """Every unit of quantity EntryGo derives, as the schedule spells it (after markup removal)."""
 
