@@ -34,7 +34,7 @@ STEEL = ProductFacts(
     customs_description="Saucepan of stainless steel for stove-top cooking, 1 litre, with "
                         "phenolic handle",
     hts_code="7323930045", country_of_origin="CA", net_weight_kg=Decimal("0.4"),
-    external_id="BTL-750-SS")
+    external_id="SPN-1L-SS")
 BOOK = ProductFacts(  # no customs description: the title is printed
     id="prod_book", title="Hardcover notebook A5, 192 ruled pages", hts_code="4820102060",
     country_of_origin="CN", mid="CNHANPAP88SHA", net_weight_kg=Decimal("0.35"),
@@ -247,7 +247,7 @@ INVOICES = {
                         "tracking": "1Z999AA10123456786"},
         },
         "lines": [("SO-1001", STEEL.customs_description,
-                   ["BTL-750-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "30", "100.00",
+                   ["SPN-1L-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "30", "100.00",
                     "3,000.00"]),
                   ("SO-1001", BOOK.title,
                    ["NB-A5-192", "4820.10.2060", "CN", "CNHANPAP88SHA", "1", "12.3456", "12.35"]),
@@ -268,7 +268,7 @@ INVOICES = {
                         "gross": "1.1 kg", "tracking": "CP123456789CA"},
         },
         "lines": [("SO-1003", STEEL.customs_description,
-                   ["BTL-750-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "2", "55.50",
+                   ["SPN-1L-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "2", "55.50",
                     "111.00"])],
         "extra": [],
     },
@@ -287,7 +287,7 @@ INVOICES = {
         "lines": [("SO-1004", BOOK.title,
                    ["NB-A5-192", "4820.10.2060", "CN", "CNHANPAP88SHA", "4", "8.25", "33.00"]),
                   ("SO-1004", STEEL.customs_description,
-                   ["BTL-750-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "1", "40.00",
+                   ["SPN-1L-SS", "7323.93.0045", "CA", "XONORSTE1200HAM*", "1", "40.00",
                     "40.00"])],
         "extra": [("Charges not included in unit prices (USD)", "4.25"),
                   ("Total with those charges (USD)", "77.25")],
@@ -437,7 +437,7 @@ def test_every_invoice_in_the_csv():
     lines = [(r["order_id"], r["product_id"], r["sku"], r["description"], r["hts_code"],
               r["country_of_origin"], r["mid"], r["mid_derived"], r["quantity"],
               r["unit_price_usd"], r["amount_usd"]) for r in data]
-    steel, book = ("prod_steel", "BTL-750-SS", STEEL.customs_description), \
+    steel, book = ("prod_steel", "SPN-1L-SS", STEEL.customs_description), \
         ("prod_book", "NB-A5-192", BOOK.title)
     assert lines == [
         ("ord_a", *steel, "7323930045", "CA", "XONORSTE1200HAM", "true", "30", "100.00",
