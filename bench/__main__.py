@@ -8,10 +8,11 @@ import json
 import sys
 from pathlib import Path
 
-from bench import chart, execute, plan, sync, throughput
+from bench import chart, execute, plan, search, sync, throughput
 from bench.common import postgres_available
 
-SUITES = {"sync": sync, "plan": plan, "execute": execute, "throughput": throughput}
+SUITES = {"sync": sync, "plan": plan, "execute": execute, "throughput": throughput,
+          "search": search}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -20,6 +20,7 @@ FIGURES = [
     ("execute", "inspect_p95_ms", "inspect p95 (<= 25 ms)", 25.0, "max"),
     ("throughput", "replay_p95_ms", "replay p95 (<= 10 ms)", 10.0, "max"),
     ("throughput", "ratio", "inspect / minimal rate (>= 40 %)", 0.4, "min"),
+    ("search", "search_p95_ms", "tariff search p95 (<= 25 ms)", 25.0, "max"),
 ]
 COLORS = {"sqlite": (70, 120, 190), "postgresql": (230, 140, 50)}
 

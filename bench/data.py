@@ -12,7 +12,7 @@ HTS = {
     "4820102060": {},
     "6109100012": {"materials": [{"material": "cotton", "pctByWeight": 100}]},
     "8518220000": {"pga": {"rfDevice": True, "fccId": "2ABCD-SPK01"}},
-    "3924100040": {},
+    "3924104000": {},
     "9503000073": {"pga": {"childrensProduct": True, "cpscCertificate": {
         "id": "CPC-2026-0042", "regulations": ["16 CFR 1250"], "productIdentifiers": ["TOY-1"],
         "manufactureDate": "2026-05", "placeOfManufacture": {"city": "Toronto", "country": "CA"},
@@ -21,7 +21,7 @@ HTS = {
     "7615107125": {"metalContent": {"aluminumPctWeight": 97, "aluminumSmeltCountry": "CA",
                                     "aluminumCastCountry": "CA"}},
     "6302600010": {"materials": [{"material": "cotton", "pctByWeight": 100}]},
-    "9404909505": {},
+    "9404909670": {},
 }
 ORIGINS = {"CA": "XO", "MX": "MX", "DE": "DE", "VN": "VN", "US": "US"}
 REGIONS = [("CA", "94105"), ("NY", "10001"), ("TX", "73301"), ("WA", "98101"), ("IL", "60601"),

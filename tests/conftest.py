@@ -75,9 +75,11 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # auth_cache_seconds=0: tests that revoke a key see it rejected at once (the cache itself
-    # has its own test, and live server processes keep the default)
+    # has its own test, and live server processes keep the default); webhook receivers in
+    # tests listen on loopback, over http
     return Settings(database_url=database_url, data_dir=tmp_path / "data",
-                    secret_key=TEST_SECRET, auto_migrate=False, auth_cache_seconds=0)
+                    secret_key=TEST_SECRET, auto_migrate=False, auth_cache_seconds=0,
+                    webhooks_allow_http_loopback=True)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
 from entrygo.delivery.service import Deliverer, Policy
 from entrygo.delivery.transport import OutboxTransport, SmtpTransport, Transport
+from entrygo.events.routes import router as events_router
 from entrygo.exports.inspect import RenderedCache
 from entrygo.exports.repository import ExportsForDelivery
 from entrygo.exports.routes import router as exports_router
@@ -37,13 +39,17 @@ from entrygo.products.routes import router as products_router
 from entrygo.readiness import reference
 from entrygo.setup.routes import router as setup_router
 from entrygo.system.routes import router as system_router
+from entrygo.tariff.routes import router as tariff_router
+from entrygo.webhooks.routes import router as webhooks_router
+from entrygo.webhooks.sender import WebhookSender
+from entrygo.webhooks.urls import UrlRules
 
 log = logging.getLogger("entrygo")
 
 
-def _sweep(deliverer: Deliverer) -> None:
+def _sweep(deliverer: Deliverer, webhooks: WebhookSender) -> None:
     try:
-        sent = deliverer.deliver_due()
+        sent = deliverer.deliver_due() + webhooks.deliver_due()
         if sent:
             log.info("start-up sweep: %d delivery attempt(s)", sent)
     except Exception:
@@ -73,6 +79,21 @@ def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deli
                             wait_seconds=settings.delivery_wait_seconds))
 
 
+def build_webhook_sender(settings: Settings, db: Database) -> WebhookSender:
+    """The webhook sender, attempting what each commit of ``db`` queued right after it."""
+    sender = WebhookSender(
+        db, Policy(max_attempts=settings.webhooks_max_attempts,
+                   backoff_seconds=settings.webhooks_backoff_seconds,
+                   max_backoff_seconds=settings.webhooks_max_backoff_seconds,
+                   lease_seconds=settings.delivery_lease_seconds,
+                   wait_seconds=settings.delivery_wait_seconds),
+        UrlRules(settings.webhooks_allow_http_loopback, settings.webhook_hosts),
+        timeout_seconds=settings.webhooks_timeout_seconds,
+        disable_after=timedelta(seconds=settings.webhooks_disable_after_seconds))
+    db.after_commit.append(sender.committed)
+    return sender
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     private_dir(settings.data_dir)  # data, secret, artifacts, outbox: the service's user only
@@ -88,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(reference.warm)
         # Anything a crash left queued goes out now (in the background: start-up never waits
         # for a mail server).
-        sweep = threading.Thread(target=_sweep, args=(app.state.deliverer,), daemon=True,
+        sweep = threading.Thread(target=_sweep, args=(app.state.deliverer, app.state.webhooks),
+                                 daemon=True,
                                  name="entrygo-startup-sweep")
         sweep.start()
         if settings.gc_tuning:
@@ -104,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         sweep.join(timeout=10)  # nothing of this app touches the database after shutdown
         app.state.deliverer.close()
+        app.state.webhooks.close()
         db.dispose()
 
     app = FastAPI(
@@ -123,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = LocalStore(settings.artifact_dir)
     app.state.inspect_cache = RenderedCache()
     app.state.deliverer = build_deliverer(settings, db, app.state.store)
+    app.state.webhooks = build_webhook_sender(settings, db)
     app.state.idempotency = Idempotency(
         db, lock_seconds=settings.idempotency_lock_seconds,
         retention_seconds=settings.idempotency_retention_seconds)
@@ -130,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     openapi.install(app)
     for router in (system_router, account_router, setup_router, importers_router,
-                   products_router, orders_router, exports_router, docs_router):
+                   products_router, orders_router, exports_router, tariff_router,
+                   events_router, webhooks_router, docs_router):
         app.include_router(router)
     return app

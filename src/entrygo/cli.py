@@ -298,9 +298,9 @@ def products_import(
 
 # --- worker ------------------------------------------------------------------------------------
 
-@app.command(help="Deliver what is due (broker submissions, then notifications, with backoff) "
-             "and purge expired idempotency records. Safe to run beside servers and other "
-             "workers.")
+@app.command(help="Deliver what is due (broker submissions, then notifications, then webhooks, "
+             "with backoff) and purge expired idempotency records. Safe to run beside servers "
+             "and other workers.")
 def worker(
     once: Annotated[bool, typer.Option(help="One sweep, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between sweeps.")] = 5.0,
@@ -308,16 +308,17 @@ def worker(
     import time
 
     from entrygo.api.idempotency import Idempotency
-    from entrygo.app import build_deliverer
+    from entrygo.app import build_deliverer, build_webhook_sender
     from entrygo.artifacts.store import LocalStore
 
     settings = Settings()
     db = _database(settings)
     deliverer = build_deliverer(settings, db, LocalStore(settings.artifact_dir))
+    webhooks = build_webhook_sender(settings, db)
     idempotency = Idempotency(db, lock_seconds=settings.idempotency_lock_seconds,
                               retention_seconds=settings.idempotency_retention_seconds)
     while True:
-        attempted = deliverer.deliver_due()
+        attempted = deliverer.deliver_due() + webhooks.deliver_due()
         purged = idempotency.purge()
         if attempted or purged or once:
             err.print(f"worker: {attempted} delivery attempt(s), {purged} idempotency "

@@ -51,6 +51,24 @@ class Settings(BaseSettings):
     delivery_wait_seconds: float = 2.0
     """How long execute (and a forced broker retry) waits for its emails before answering; past
     it the answer says ``queued`` and delivery goes on in the background, then by the worker."""
+    webhooks_allow_http_loopback: bool = False
+    """Accept webhook endpoints on loopback hosts (``http://127.0.0.1:8080/hook``), over http
+    too: for tests and a receiver on the same machine. Off, endpoints must be https and
+    resolve to public addresses only."""
+    webhooks_allowed_hosts: str = ""
+    """Host names (comma-separated) whose webhook endpoints may resolve to private addresses:
+    receivers on the company network of an on-premise installation. Still https only."""
+    webhooks_timeout_seconds: float = 10.0
+    """How long one webhook delivery may take (connecting, sending, the receiver's answer)."""
+    webhooks_max_attempts: int = 17
+    webhooks_backoff_seconds: int = 30
+    webhooks_max_backoff_seconds: int = 12 * 3600
+    """Retries double from ``webhooks_backoff_seconds`` up to this: 17 attempts span about
+    three days (docs/api/events.md)."""
+    webhooks_disable_after_seconds: int = 3 * 24 * 3600
+    """An endpoint whose deliveries have all failed for this long is disabled."""
+    webhooks_secret_overlap_seconds: int = 24 * 3600
+    """How long the previous signing secret stays valid after a rotation, by default."""
     auth_cache_seconds: float = 5.0
     """How long a process trusts a key it verified (a revocation takes effect within it)."""
     rate_limit: str = "600/minute"
@@ -72,6 +90,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'entrygo.db'}"
+
+    @property
+    def webhook_hosts(self) -> frozenset[str]:
+        """``webhooks_allowed_hosts`` as lower-case names."""
+        return frozenset(h.strip().lower().rstrip(".") for h in
+                         self.webhooks_allowed_hosts.split(",") if h.strip())
 
     @property
     def artifact_dir(self) -> Path:

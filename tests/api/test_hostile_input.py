@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,12 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "importers": ("POST", "/api/importers"),
     "importers-patch": ("PATCH", "/api/importers/{importer_id}"),
     "account-patch": ("PATCH", "/api/account"),
+    "webhooks": ("POST", "/api/webhook-endpoints"),
+    "webhooks-patch": ("PATCH", "/api/webhook-endpoints/{endpoint_id}"),
+    "webhooks-delete": ("DELETE", "/api/webhook-endpoints/{endpoint_id}"),
+    "webhooks-rotate": ("POST", "/api/webhook-endpoints/{endpoint_id}/rotate-secret"),
+    "webhooks-retry": ("POST",
+                       "/api/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"),
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALL = tuple(ENDPOINTS)
@@ -76,7 +83,8 @@ ADDRESSED = (*IMPORTER, "account-patch")
 """The endpoints whose body holds an ``address`` (an importer's, the account's)."""
 WAREHOUSE_PATCH = ("warehouses-patch",)
 ID_IN_PATH = {"exports-cancel": "batch", "exports-retry": "batch", "products-patch": "prod",
-              "warehouses-patch": "wh", "importers-patch": "imp"}
+              "warehouses-patch": "wh", "importers-patch": "imp", "webhooks-patch": "whk",
+              "webhooks-delete": "whk", "webhooks-rotate": "whk", "webhooks-retry": "whk"}
 """The endpoints with an object id in the path, and the prefix of that id."""
 ADDRESS = {"address1": "100 Harbor Way", "city": "Buffalo", "region": "NY",
            "postalCode": "14203", "country": "US"}
@@ -97,8 +105,9 @@ def order(external_id: str, product_id: str, **overrides: Any) -> dict[str, Any]
 
 @dataclass
 class Scene:
-    """A tenant with a product (SKU-1), an order of it, a PLANNED batch of that order and a
-    second importer of record (with a bond, not the default), created through the API."""
+    """A tenant with a product (SKU-1), an order of it, a PLANNED batch of that order, a
+    second importer of record (with a bond, not the default) and a webhook endpoint (disabled
+    after its deliveries of those events failed), created through the API."""
 
     api: Api
     product_id: str
@@ -107,13 +116,17 @@ class Scene:
     importer_id: str
     scoped_key: str
     """A key of the same account restricted to another warehouse (not the scene's)."""
+    endpoint_id: str
+    delivery_id: str
 
     def path(self, endpoint: str, object_id: str | None = None) -> str:
         """The endpoint's path, with ``object_id`` (else the scene's own) as its path id."""
         return ENDPOINTS[endpoint][1].format(batch_id=object_id or self.batch_id,
                                              product_id=object_id or self.product_id,
                                              warehouse_id=object_id or self.api.warehouse_id,
-                                             importer_id=object_id or self.importer_id)
+                                             importer_id=object_id or self.importer_id,
+                                             endpoint_id=object_id or self.endpoint_id,
+                                             delivery_id=self.delivery_id)
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """A body that would succeed (the retry gets 409: a PLANNED batch has no submission;
@@ -142,6 +155,13 @@ class Scene:
             "account-patch": {**account, "legalName": "Maple Goods Inc.",
                               "address": {**ADDRESS, "address1": "55 Rue Saint-Paul"},
                               "defaultImporterId": self.importer_id},
+            "webhooks": {**account, "url": DEAD_RECEIVER, "enabledEvents": ["EXPORT_EXECUTED"],
+                         "description": "Dispatch board"},
+            "webhooks-patch": {**account, "description": "Dock screens",
+                               "enabledEvents": ["*"]},
+            "webhooks-delete": dict(account),
+            "webhooks-rotate": {**account, "overlapSeconds": 3600},
+            "webhooks-retry": dict(account),
         }[endpoint]
 
 
@@ -162,9 +182,36 @@ def scene(api: Api) -> Scene:
     r = api.post("/api/importers", {"accountId": api.account_id, "name": "Scene importer LLC",
                                     "number": "12-3456780", "address": ADDRESS, "bond": BOND})
     assert r.status_code == 201, r.text
+    importer_id = r.json()["id"]
     other_warehouse = api.world.warehouse(api.account_id, name="Other DC")
     scoped_key = api.world.key(api.account_id, warehouse_id=other_warehouse)
-    return Scene(api, product_id, order_id, batch_id, r.json()["id"], scoped_key)
+    r = api.post("/api/webhook-endpoints", {"accountId": api.account_id, "url": DEAD_RECEIVER,
+                                            "enabledEvents": ["*"]})
+    assert r.status_code == 201, r.text
+    endpoint_id = r.json()["id"]
+    api.sync_products(product("SKU-HOOK"))  # an event: a delivery that fails
+    delivery_id = settled_delivery(api, endpoint_id)
+    r = api.client.patch(f"/api/webhook-endpoints/{endpoint_id}", json={"disabled": True},
+                         headers=api.headers())
+    assert r.status_code == 200, r.text
+    return Scene(api, product_id, order_id, batch_id, importer_id, scoped_key, endpoint_id,
+                 delivery_id)
+
+
+DEAD_RECEIVER = "http://127.0.0.1:9/entrygo"
+"""A receiver nobody listens at (the discard port on loopback): every delivery fails fast."""
+
+
+def settled_delivery(api: Api, endpoint_id: str) -> str:
+    """The endpoint's one delivery, once its attempt is over (nothing runs in the background
+    while the cases compare snapshots)."""
+    deadline = time.monotonic() + 20
+    while True:
+        log = api.get(f"/api/webhook-endpoints/{endpoint_id}/deliveries").json()["data"]
+        if log and log[0]["status"] != "queued":
+            return log[0]["id"]
+        assert time.monotonic() < deadline, log
+        time.sleep(0.05)
 
 
 # --- "nothing changed" -------------------------------------------------------------------------
@@ -860,7 +907,9 @@ def warehouse_scoped_keys() -> list[Case]:
 
     return [
         Case("account-wide-writes", scoped, scope(), ("importers", "importers-patch",
-                                                      "account-patch", "warehouses")),
+                                                      "account-patch", "warehouses", "webhooks",
+                                                      "webhooks-patch", "webhooks-delete",
+                                                      "webhooks-rotate", "webhooks-retry")),
         Case("another-warehouse", scoped, scope("warehouseId"),
              ("warehouses-patch", "exports-plan")),
         # §3 names "field warehouseId or batchId" for a batch of another warehouse
@@ -1071,6 +1120,14 @@ def test_each_plain_request_goes_through_and_the_snapshot_sees_it(scene: Scene,
     assert r.json()["id"] == scene.api.warehouse_id
     assert r.json()["defaultShipment"]["portOfEntry"] == "3004"
     assert r.json()["defaultShipment"]["carrier"]["scac"] == "ABCD"
+    # the webhook writes: the retry gets its ordinary 409 (the scene's endpoint is disabled)
+    r, changed = call("webhooks-retry")
+    assert (r.status_code, r.json()["errorCode"], changed) == (409, "INVALID_DELIVERY_STATE", [])
+    r, changed = call("webhooks")
+    assert r.status_code == 201 and changed and r.json()["secret"], r.text
+    for endpoint in ("webhooks-patch", "webhooks-rotate", "webhooks-delete"):
+        r, changed = call(endpoint)
+        assert r.status_code == 200 and changed, (endpoint, r.text)
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
@@ -1106,3 +1163,78 @@ def depth_of(value: Any) -> int:
     if isinstance(value, list):
         return 1 + max((depth_of(v) for v in value), default=0)
     return 0
+
+
+# --- the tariff reads (§5.10): hostile query strings and numbers, nothing written --------------
+
+BAD_Q = Expect(400, ("VALIDATION_ERROR",), "invalid_value", "q", "q")
+BAD_HTS = Expect(400, ("VALIDATION_ERROR",), "invalid_format", "hts", "hts")
+TARIFF_READS: list[tuple[str, str, Expect, Headers | None]] = [
+    # (name, path and query as sent, what it must get, header changes)
+    ("q missing", "/api/tariff/lines", Expect(400, issue_code="required", issue_path="q"), None),
+    ("q empty", "/api/tariff/lines?q=", Expect(400, issue_code="too_small", issue_path="q"),
+     None),
+    ("q over 200", "/api/tariff/lines?q=" + "a" * 201,
+     Expect(400, issue_code="too_big", issue_path="q"), None),
+    ("q 10 KiB", "/api/tariff/lines?q=" + "vacuum%20" * 1200,
+     Expect(400, issue_code="too_big", issue_path="q"), None),
+    ("q punctuation", "/api/tariff/lines?q=%27%22%3B--%2F*%5C", BAD_Q, None),
+    ("q blank", "/api/tariff/lines?q=%20%09%0A%0D", BAD_Q, None),
+    ("q not UTF-8", "/api/tariff/lines?q=%ff%fe%fd", BAD_Q, None),
+    ("q emoji and zero-width", "/api/tariff/lines?q=%F0%9F%98%80%E2%80%8B%E2%80%AE", BAD_Q,
+     None),
+    ("q NUL", "/api/tariff/lines?q=vacuum%00bottle", Expect(400, ("INVALID_REQUEST",)), None),
+    ("q twice", "/api/tariff/lines?q=&q=", Expect(400, issue_code="too_small", issue_path="q"),
+     None),
+    ("limit huge", "/api/tariff/lines?q=cotton&limit=99999999999999999999999",
+     Expect(400, issue_code="too_big", issue_path="limit"), None),
+    ("limit negative", "/api/tariff/lines?q=cotton&limit=-1",
+     Expect(400, issue_code="too_small", issue_path="limit"), None),
+    ("limit float", "/api/tariff/lines?q=cotton&limit=1e3",
+     Expect(400, issue_code="invalid_type", issue_path="limit"), None),
+    ("cursor junk", "/api/tariff/lines?q=cotton&cursor=%3Cscript%3E",
+     Expect(400, issue_code="invalid_format", issue_path="cursor"), None),
+    ("cursor forged", "/api/tariff/lines?q=cotton&cursor=QUFBQUFBQUFBQUFBLjk5OTk5OTk5OTk5OQ",
+     Expect(400, issue_code="invalid_value", issue_path="cursor"), None),
+    ("cursor over 200", "/api/tariff/lines?q=cotton&cursor=" + "A" * 201,
+     Expect(400, issue_code="too_big", issue_path="cursor"), None),
+    ("hts letters", "/api/tariff/lines/9617.OO.10.00", BAD_HTS, None),
+    ("hts too long", "/api/tariff/lines/" + "9" * 5000, BAD_HTS, None),
+    ("hts script", "/api/tariff/lines/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+     Expect(400, statuses=(404,), codes=("VALIDATION_ERROR", "NOT_FOUND")), None),
+    ("hts traversal", "/api/tariff/lines/..%2F..%2Fetc%2Fpasswd",
+     Expect(404, statuses=(400,), codes=("NOT_FOUND", "VALIDATION_ERROR")), None),
+    ("hts SQL", "/api/tariff/lines/9617'%20OR%20'1'='1", BAD_HTS, None),
+    ("hts NUL", "/api/tariff/lines/9617%00", Expect(400, ("INVALID_REQUEST",)), None),
+    ("hts full-width digits", "/api/tariff/lines/%EF%BC%99%EF%BC%96%EF%BC%91%EF%BC%97",
+     BAD_HTS, None),
+    ("search without a key", "/api/tariff/lines?q=" + "%ff" * 300,
+     Expect(401, ("INVALID_API_KEY",)), {"authorization": None}),
+    ("lookup with a bad key", "/api/tariff/lines/abc", Expect(401, ("INVALID_API_KEY",)),
+     {"authorization": "Bearer shpbndl_live_" + "x" * 40}),
+]
+
+
+def test_hostile_tariff_reads_get_a_4xx_envelope_and_change_nothing(scene: Scene,
+                                                                    db: Database) -> None:
+    """The tariff lookup and search (reads, so not in ``ENDPOINTS``): hostile ``q``,
+    ``limit``, ``cursor`` and path numbers are refused with the envelope, never a 5xx; a key
+    is checked first."""
+    data_dir = scene.api.world.settings.data_dir
+    before = snapshot(db, data_dir)
+    problems = []
+    for name, url, expect, changed in TARIFF_READS:
+        headers = {"authorization": f"Bearer {scene.api.key}"}
+        for header, value in (changed or {}).items():
+            if value is None:
+                headers.pop(header, None)
+            else:
+                headers[header] = str(value)
+        r = scene.api.client.get(url, headers=headers)
+        found = problems_of(r, expect)
+        if found:
+            problems.append(f"[{name}] GET {url[:80]}: {'; '.join(found)}\n"
+                            f"    got {r.status_code} {r.text[:400]}")
+    assert not problems, f"{len(problems)} of {len(TARIFF_READS)} calls wrong:\n" + \
+        "\n".join(problems)
+    assert changes(before, snapshot(db, data_dir)) == []

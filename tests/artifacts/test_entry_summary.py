@@ -122,9 +122,15 @@ TRANSPORT = {"portOfEntry": {"code": "3004", "name": "BLAINE, WA"}, "modeOfTrans
 
 
 def line(number, order, index, product, quantity, value, weight, mid, derived, description):
+    counted = [{"unit": "No.", "quantity": quantity, "exactQuantity": quantity,
+                "source": "count"}]  # the notebook's line, 4820.10.20.60: No.
+    if product is STEEL:  # 7323.93.00.45: No. and kg, whole kilograms, never 0
+        counted.append({"unit": "kg", "quantity": round(weight) or 1, "exactQuantity": weight,
+                        "source": "netWeightKg"})
     return {"lineNumber": number, "description": description,
             "htsusNumber": product.hts_code, "countryOfOrigin": "CA", "manufacturerId": mid,
             "manufacturerIdDerived": derived, "quantity": quantity, "netWeightKg": weight,
+            "netQuantityInHtsusUnits": counted,
             "enteredValueUsd": value, "orderId": order, "orderExternalId": {
                 "ord_a": "SHOP-1001", "ord_b": "SHOP-1002", "ord_c": "SHOP-1003",
                 "ord_d": "SHOP-1004"}[order], "lineIndex": index, "productId": product.id,
@@ -144,7 +150,7 @@ def test_one_record_per_entry_with_every_field():
         "exportUnitId", "invoiceNumber", "entryType", "importerOfRecord", "ultimateConsignee",
         "portOfEntry", "modeOfTransport", "importingCarrier", "conveyanceReference",
         "masterBill", "houseBills", "importDate", "exportingCountry", "manifestQuantity",
-        "grossWeightKg", "totalEnteredValueUsd", "orders", "lines"]
+        "grossWeightKg", "totalEnteredValueUsd", "orders", "lines", "dutyEstimate"]
     steel_desc, book_desc = STEEL.customs_description, BOOK.title
     assert formal == {
         "exportUnitId": "unit_1", "invoiceNumber": f"{PACKAGE}-1", "entryType": "01",
@@ -170,6 +176,7 @@ def test_one_record_per_entry_with_every_field():
             line(2, "ord_a", 1, BOOK, 1, 12.35, 0.35, "XQMAPPAP55MON", False, book_desc),
             line(3, "ord_b", 0, BOOK, 3, 300, 1.05, "XQMAPPAP55MON", False, book_desc),
         ],
+        "dutyEstimate": None,  # a plan without an estimate (test_duty_estimate_artifacts.py)
     }
     assert bob == {
         "exportUnitId": "unit_2", "invoiceNumber": f"{PACKAGE}-2", "entryType": "11",
@@ -185,6 +192,7 @@ def test_one_record_per_entry_with_every_field():
                     "trackingNumbers": ["1ZC0001"]}],
         "lines": [line(1, "ord_c", 0, STEEL, 1, 55.5, 0.4, "XONORSTE1200HAM", True,
                        steel_desc)],
+        "dutyEstimate": None,
     }
     assert nobody == {  # no consignee: the destination alone; no parcels: nothing to weigh
         "exportUnitId": "unit_3", "invoiceNumber": f"{PACKAGE}-3", "entryType": "11",
@@ -198,6 +206,7 @@ def test_one_record_per_entry_with_every_field():
                     "incoterm": "DAP", "currency": None, "usdExchangeRate": None,
                     "trackingNumbers": []}],
         "lines": [line(1, "ord_d", 0, BOOK, 2, 20, 0.7, "XQMAPPAP55MON", False, book_desc)],
+        "dutyEstimate": None,
     }
 
 

@@ -168,7 +168,8 @@ def test_manifest_structure_and_exact_values():
     assert raw.endswith(b"}\n") and b'\n  "formatVersion": 2,' in raw  # indent=2
     doc = json.loads(raw)
     assert list(doc) == ["format", "formatVersion", "package", "parties", "exportUnits",
-                         "orders", "flags", "totals"]
+                         "orders", "flags", "totals", "dutyEstimate"]
+    assert doc["dutyEstimate"] is None  # a plan without an estimate
     assert doc["format"] == "entrygo.customs-manifest" and doc["formatVersion"] == 2
     assert doc["package"] == {
         "packageNumber": PACKAGE, "executedAt": "2026-11-27T13:01:46.123Z",
@@ -196,9 +197,16 @@ def test_manifest_structure_and_exact_values():
         "description": STEEL.customs_description, "htsCode": "7323930045",
         "countryOfOrigin": "CA", "mid": "XONORSTE1200HAM", "midDerived": True, "quantity": 2,
         "unitValueUsd": 55.5, "lineValueUsd": 111, "netWeightKg": 0.4,
+        "statisticalQuantities": [  # 7323.93.00.45: No. and kg (whole kilograms, never 0)
+            {"unit": "No.", "quantity": 2, "exactQuantity": 2, "source": "count"},
+            {"unit": "kg", "quantity": 1, "exactQuantity": 0.8, "source": "netWeightKg"}],
         "flags": ["SECTION_232_STEEL"],
         "pga": {"fda": None, "cpsc": None, "fcc": None, "dangerousGoods": None, "lacey": None},
     }
+    assert book["statisticalQuantities"] == [
+        {"unit": "No.", "quantity": 1, "exactQuantity": 1, "source": "count"}]
+    assert doc["orders"][2]["lines"][0]["statisticalQuantities"][1] == {
+        "unit": "kg", "quantity": 12, "exactQuantity": 12, "source": "netWeightKg"}  # 0.4 kg x 30
     assert (book["description"], book["unitValueUsd"], book["lineValueUsd"],
             book["midDerived"], book["flags"]) == (BOOK.title, 12.3456, 12.35, False, [])
     # plan data is passed through with its keys in one fixed (sorted) order
@@ -227,9 +235,19 @@ def test_readiness_report():
     doc = json.loads(raw)
     assert list(doc) == ["format", "formatVersion", "packageNumber", "executedAt", "batchId",
                          "planHash", "readinessState", "rulesVersion", "referenceDataVersion",
-                         "invoiceLinesToCheck", "validationMessages", "flags", "missing_data",
-                         "totals", "review"]
+                         "invoiceLinesToCheck", "classifications", "validationMessages",
+                         "flags", "missing_data", "totals", "review"]
     assert doc["invoiceLinesToCheck"] == []
+    steel, book = doc["classifications"]  # each product once, in line order
+    assert steel == {"productId": "prod_steel", "sku": "SAUCEPAN-1L",
+                     "description": STEEL.customs_description, "htsCode": "7323930045",
+                     "schedulePath": [
+                         "Table, kitchen or other household articles and parts thereof, of iron "
+                         "or steel; iron or steel wool; pot scourers and scouring or polishing "
+                         "pads, gloves and the like, of iron or steel:", "Other:",
+                         "Of stainless steel", "Cooking and kitchen ware:", "Other:",
+                         "Cooking ware:", "Other"]}
+    assert (book["description"], book["schedulePath"][-1]) == (BOOK.title, "Other")
     assert doc["format"] == "entrygo.readiness-report" and doc["packageNumber"] == PACKAGE
     assert doc["review"] == {"reviewedBy": None, "acknowledgedCodes": []}
     reviewed = json.loads(by_type(make_snapshot(review={
@@ -411,7 +429,7 @@ def test_every_metal_lands_in_its_own_columns():
 
 
 CHAIR = replace(
-    STEEL, id="prod_steel", title="Folding chair", hts_code="9401790000",
+    STEEL, id="prod_steel", title="Folding chair", hts_code="9401790050",
     customs_description="Folding outdoor chair with aluminium frame and polyester seat",
     materials=[{"material": "aluminium frame", "pctByWeight": 70},
                {"material": "polyester seat", "pctByWeight": 25},

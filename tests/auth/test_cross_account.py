@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +28,11 @@ from entrygo.models import metadata
 from tests.support import NOTEBOOK, Flow, execute, product
 
 ID = re.compile(
-    r"\b(?:acc|key|wh|br|imp|prod|ord|batch|unit|cp|art|bs|ntf|evt|whk)_[0-9a-z]{26}\b")
+    r"\b(?:acc|key|wh|br|imp|prod|ord|batch|unit|cp|art|bs|ntf|evt|whk|whd)_[0-9a-z]{26}\b")
 LISTS = ["/api/warehouses", "/api/brokers", "/api/importers", "/api/products", "/api/orders",
-         "/api/exports"]
+         "/api/exports", "/api/events?limit=200", "/api/webhook-endpoints"]
+DEAD_RECEIVER = "http://127.0.0.1:9/entrygo"
+"""A webhook receiver nobody listens at: B's deliveries fail fast, then B disables it."""
 B_BOND = {"type": "continuous", "suretyCode": "457", "number": "GB-B-0001"}
 B_SETTINGS = ("Tenant B Exports Ltd.", "9 Quay St", "Tenant B Second Importer", "98-7654321",
               "GB-B-0001", "2 Pier Rd")
@@ -63,6 +66,8 @@ class Tenant:
     cancelled: dict[str, Any]
     plan_key: str
     execute_key: str
+    endpoint: dict[str, Any]
+    delivery_id: str
 
     @property
     def api(self) -> Any:
@@ -102,7 +107,19 @@ def build_b(client: TestClient, world: Any) -> Tenant:
         "readinessPolicy": "strict"}), headers=b.headers({"content-type": "application/json"})))
     importers = {"default": settings["defaultImporterId"], "second": second["id"]}
     assert importers["default"] and importers["default"] != importers["second"]
-    return Tenant(flow, importers, orders, planned, done, cancelled, plan_key, execute_key)
+    # B's webhook endpoint, with a delivery of one event (attempted, failed), then disabled
+    endpoint = ok(b.post("/api/webhook-endpoints", {
+        "accountId": b.account_id, "url": DEAD_RECEIVER, "enabledEvents": ["*"]}))
+    ok(b.sync_products(product("HOOKED")))
+    deadline = time.monotonic() + 20
+    while not (log := ok(b.get(f"/api/webhook-endpoints/{endpoint['id']}/deliveries"))["data"]) \
+            or log[0]["status"] == "queued":
+        assert time.monotonic() < deadline, log
+        time.sleep(0.05)
+    ok(b.client.patch(f"/api/webhook-endpoints/{endpoint['id']}", json={"disabled": True},
+                      headers=b.headers()))
+    return Tenant(flow, importers, orders, planned, done, cancelled, plan_key, execute_key,
+                  endpoint, log[0]["id"])
 
 
 def b_paths(b: Tenant) -> list[str]:
@@ -117,6 +134,8 @@ def b_paths(b: Tenant) -> list[str]:
         *(f"/api/exports/{bid}" for bid in b.batches.values()),
         f"/api/customs-packages/{cp}",
         *(f"/api/customs-packages/{cp}/artifacts/{a['filename']}" for a in b.done["artifacts"]),
+        f"/api/webhook-endpoints/{b.endpoint['id']}",
+        f"/api/webhook-endpoints/{b.endpoint['id']}/deliveries",
     ]
 
 
@@ -146,6 +165,7 @@ def secrets_of(b: Tenant, snap: dict[str, tuple[int, bytes]]) -> set[str]:
     found.add(b.done["brokerSubmission"]["message_id"])
     found.update(a["sha256"] for a in b.done["artifacts"])
     found.update(B_SETTINGS)  # B's seller, its second importer's name, number and bond
+    found.add(b.endpoint["secret"])
     return found
 
 
@@ -160,7 +180,7 @@ def leaks(r: Any, secrets: set[str]) -> list[str]:
     return sorted(s for s in secrets if s in text)
 
 
-def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
+def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant, a_endpoint: str) -> list[Case]:
     a_api, b_api = a.api, b.api
     cp = b.done["customs_package_id"]
     scope = {"status": 403, "code": "INVALID_ACCOUNT_SCOPE"}
@@ -403,6 +423,8 @@ def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
         Case("cancel B's planned batch in B's account", "POST",
              f"/api/exports/{b.batches['planned']}/cancel", {"accountId": b_api.account_id},
              field="accountId", **scope),
+        # --- webhook endpoints and their deliveries ----------------------------------------------
+        *webhook_cases(a_api, b, a_endpoint),
         # --- broker submission retry -----------------------------------------------------------
         *(Case(f"retry broker submission of B's {label} batch (no body)", "POST",
                f"/api/exports/{bid}/broker-submission/retry")
@@ -417,6 +439,36 @@ def matrix(a: Flow, a_order: str, a_importer: str, b: Tenant) -> list[Case]:
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases
+
+
+def webhook_cases(a_api: Any, b: Tenant, a_endpoint: str) -> list[Case]:
+    whk, whd = b.endpoint["id"], b.delivery_id
+    one = f"/api/webhook-endpoints/{whk}"
+    mine = {"accountId": a_api.account_id}
+    scope = {"status": 403, "code": "INVALID_ACCOUNT_SCOPE", "field": "accountId"}
+    return [
+        Case("webhook endpoint by id", "GET", one),
+        Case("webhook endpoint's deliveries", "GET", f"{one}/deliveries"),
+        Case("patch B's webhook endpoint (no accountId)", "PATCH", one,
+             {"url": "http://127.0.0.1:9/hijacked", "disabled": False}),
+        Case("patch B's webhook endpoint (A's accountId)", "PATCH", one,
+             {**mine, "enabledEvents": ["*"], "description": "hijacked"}),
+        Case("patch B's webhook endpoint in B's account", "PATCH", one,
+             {"accountId": b.api.account_id, "disabled": False}, **scope),
+        Case("delete B's webhook endpoint (no body)", "DELETE", one),
+        Case("delete B's webhook endpoint (A's accountId)", "DELETE", one, mine),
+        Case("rotate B's signing secret (no body)", "POST", f"{one}/rotate-secret"),
+        Case("rotate B's signing secret (A's accountId)", "POST", f"{one}/rotate-secret",
+             {**mine, "overlapSeconds": 0}),
+        Case("retry B's delivery (no body)", "POST", f"{one}/deliveries/{whd}/retry"),
+        Case("retry B's delivery (A's accountId)", "POST", f"{one}/deliveries/{whd}/retry",
+             mine),
+        Case("retry B's delivery through A's endpoint", "POST",
+             f"/api/webhook-endpoints/{a_endpoint}/deliveries/{whd}/retry", mine),
+        Case("create a webhook endpoint in B's account", "POST", "/api/webhook-endpoints",
+             {"accountId": b.api.account_id, "url": "http://127.0.0.1:9/x",
+              "enabledEvents": ["*"]}, **scope),
+    ]
 
 
 def check(case: Case, r: Any, secrets: set[str]) -> list[str]:
@@ -484,6 +536,9 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
     a_batch = ok(a.plan([a_order]))["exportId"]
     a_importer = ok(api.get("/api/account"))["defaultImporterId"]
     assert a_importer and a_importer not in b.importers.values()
+    a_endpoint = ok(api.post("/api/webhook-endpoints", {
+        "accountId": api.account_id, "url": DEAD_RECEIVER, "enabledEvents": ["PRODUCTS_SYNCED"],
+        "description": "A's own"}))["id"]
 
     b_before = snapshot(b.api, b_paths(b))
     secrets = secrets_of(b, b_before)
@@ -499,6 +554,9 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
         "/api/importers": [a_importer], "/api/importers?limit=200": [a_importer],
         "/api/products": sorted([a.notebook, a.bottle]), "/api/orders": [a_order],
         "/api/exports": [a_batch],
+        "/api/webhook-endpoints": [a_endpoint],
+        f"/api/events?exportId={b.batches['executed']}": [],
+        f"/api/events?exportId={b.batches['planned']}&type=EXPORT_PLANNED": [],
         "/api/products?externalId=BOTTLE": [a.bottle],
         "/api/orders?externalId=ord-1": [a_order],
         "/api/orders?externalId=ord-2": [],
@@ -538,7 +596,7 @@ def test_every_endpoint_hides_another_account(api, world, client, db):
     if leaks(account, secrets):
         problems.append(f"[account] leaks B's {leaks(account, secrets)}")
 
-    cases = matrix(a, a_order, a_importer, b)
+    cases = matrix(a, a_order, a_importer, b, a_endpoint)
     for case in cases:
         problems += check(case, call(api, case), secrets)
     assert not problems, f"{len(problems)} problem(s) over {len(cases)} cases:\n" + \

@@ -30,10 +30,12 @@ MARKDOWN_PAGES = {
     "/docs/api/exports": "api/exports.md",
     "/docs/api/orders": "api/orders.md",
     "/docs/api/errors": "api/errors.md",
+    "/docs/api/events": "api/events.md",
     "/docs/products-import": "products-import.md",
     "/docs/artifacts": "artifacts.md",
     "/docs/deployment": "deployment.md",
     "/docs/readiness": "readiness.md",
+    "/docs/duty-estimate": "duty-estimate.md",
 }
 ALL_PAGES = [*MARKDOWN_PAGES, "/docs/concepts/readiness"]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)")

@@ -28,7 +28,13 @@ from sqlalchemy import func, select
 from entrygo.artifacts.models import CustomsPackage
 from entrygo.delivery.models import BrokerSubmission
 from entrygo.exports.models import ExportBatch
-from tests.support import ServerProcess, product
+from tests.support import (
+    ServerProcess,
+    WebhookReceiver,
+    kill_during_delivery,
+    product,
+    setup_batch,
+)
 
 TRIALS = 10
 ORDERS = 60
@@ -136,3 +142,61 @@ def test_kill_9_at_random_points_of_execute(settings, world, db, smtp, tmp_path)
 
 def _copies(smtp, batch_id: str) -> int:
     return sum(1 for m in list(smtp.accepted) if m["X-EntryGo-Batch"] == batch_id)
+
+
+def test_kill_9_during_execute_loses_no_webhook(settings, world, db, smtp, tmp_path):
+    """kill -9 while the broker email and the webhooks of execute are in flight (the mail
+    server and the receiver both hold what they got); after the restart every event since the
+    endpoint was registered reaches the receiver at least once, signed, each copy with the
+    event's webhook-id and the same body, so the receiver keeps one of each."""
+    receiver = WebhookReceiver().start()
+    env = {"ENTRYGO_SMTP_URL": smtp.url, "ENTRYGO_WEBHOOKS_ALLOW_HTTP_LOOPBACK": "true"}
+    server = ServerProcess(settings, tmp_path / "first.log", env)
+    base = server.start()
+    try:
+        account, headers, plan = setup_batch(base, world)
+        endpoint = httpx.post(f"{base}/api/webhook-endpoints", headers=headers, json={
+            "accountId": account, "url": receiver.url, "enabledEvents": ["*"]}).json()
+        smtp.hold_seconds = receiver.hold_seconds = 30
+        kill_during_delivery(server, smtp, f"{base}/api/exports/execute", headers,
+                             {"accountId": account, "batchId": plan["exportId"]})
+        in_flight = receiver.ids()
+    finally:
+        server.stop()
+    smtp.hold_seconds = receiver.hold_seconds = 0
+    restarted = ServerProcess(settings, tmp_path / "second.log", env)
+    base = restarted.start()
+    try:
+        def events_since_registration() -> list[dict]:
+            return httpx.get(f"{base}/api/events", headers=headers, params={
+                "limit": 200, "createdAfter": endpoint["createdAt"]}).json()["data"]
+
+        feed = events_since_registration()
+        assert "EXPORT_EXECUTED" in {e["type"] for e in feed}
+        # the start-up sweep takes over the dead server's leases and sends what was queued;
+        # the broker email goes out again, and its event follows
+        receiver.wait_for(lambda: {e["id"] for e in feed} <= receiver.ids(), seconds=60)
+        deadline = time.monotonic() + 30
+        while "BROKER_NOTIFIED" not in {e["type"] for e in feed}:
+            assert time.monotonic() < deadline, "the broker email was never sent again"
+            time.sleep(0.1)
+            feed = events_since_registration()
+        receiver.wait_for(lambda: {e["id"] for e in feed} <= receiver.ids(), seconds=30)
+    finally:
+        restarted.stop()
+        receiver.stop()
+    by_id = {e["id"]: e for e in feed}
+    copies: dict[str, set[bytes]] = {}
+    for got in receiver.received:
+        event = got.verify(endpoint["secret"])
+        assert got.id == event["id"]
+        if got.id in by_id:
+            assert event == by_id[got.id]
+        copies.setdefault(got.id, set()).add(got.body)
+    assert set(by_id) <= set(copies)
+    assert all(len(bodies) == 1 for bodies in copies.values())  # a resend is the same event
+    # what the receiver held when the server died was never recorded as sent: it came again
+    resent = {i for i in in_flight if sum(g.id == i for g in receiver.received) > 1}
+    assert in_flight and resent == in_flight
+    print(f"kill -9 with {len(in_flight)} webhook(s) in flight: {len(resent)} resent after the "
+          f"restart, {len(by_id)} events delivered")

@@ -15,7 +15,7 @@ quantities = st.integers(min_value=1, max_value=50)
 values = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False,
                      allow_infinity=False)
 hts_codes = st.sampled_from(["7323930045", "4820102060", "6109100012", "8518220000",
-                             "9503000073", "3924100040"])
+                             "9503000073", "3924104000"])
 origins = st.sampled_from(["CA", "CN", "MX", "DE", "VN"])
 regions = st.sampled_from([("CA", "94105"), ("NY", "10001"), ("TX", "73301"), (None, None)])
 order_shapes = st.lists(st.lists(st.tuples(st.integers(0, 2), quantities, values),
@@ -90,7 +90,7 @@ def test_any_customs_relevant_change_changes_the_hash(world, client, shapes, pro
     else:
         index = product_ids.index(line["productId"])
         hts, origin = products[index]
-        change = ({"htsCode": "7323990000" if hts != "7323990000" else "4820102060"}
+        change = ({"htsCode": "7323993000" if hts != "7323993000" else "4820102060"}
                   if which == "hts" else
                   {"countryOfOrigin": "KR" if origin != "KR" else "JP"})
         r = api.sync_products(product(f"P{index}", **{"htsCode": hts, "countryOfOrigin": origin,

@@ -203,7 +203,7 @@ def test_an_idempotency_key_replays_and_guards_its_request(api):
     assert replay.status_code == 200
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.content == first.content
-    conflict = patch(api, pid, {"htsCode": "4820.10.2011"}, headers=key)
+    conflict = patch(api, pid, {"htsCode": "4820.10.2010"}, headers=key)
     error(conflict, 409, "IDEMPOTENCY_CONFLICT", field="idempotencyKey")
     # the key in the body works the same; the method is part of the request
     body_key = patch(api, pid, {"title": "Notebook", "idempotencyKey": "rename-nb-1"})

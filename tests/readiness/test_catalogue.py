@@ -93,10 +93,21 @@ BEECH = {"article": "frame", "genus": "Fagus", "species": "sylvatica",
 #       expected missing_data fields (entity, field)
 PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[str]]] = {
     "HTS_MISSING": ({"hts_code": None}, {"hts_code": "4820102060"}, "htsCode", ["htsCode"]),
-    "HTS_MALFORMED": ({"hts_code": "48201020"}, {"hts_code": "4820102060"}, "htsCode",
+    "HTS_MALFORMED": ({"hts_code": "482010"}, {"hts_code": "4820102060"}, "htsCode",
                       ["htsCode"]),
-    "HTS_INVALID_CHAPTER": ({"hts_code": "7700000000"}, {"hts_code": "9700000000"}, "htsCode",
+    "HTS_INVALID_CHAPTER": ({"hts_code": "7700000000"}, {"hts_code": "9701290000"}, "htsCode",
                             ["htsCode"]),
+    "HTS_NOT_IN_SCHEDULE": ({"hts_code": "4820102099"}, {"hts_code": "4820102040"}, "htsCode",
+                            ["htsCode"]),
+    "HTS_NOT_STATISTICAL": ({"hts_code": "48201020"}, {"hts_code": "4820102020"}, "htsCode",
+                            ["htsCode"]),
+    "STATISTICAL_QUANTITY_DATA_MISSING": ({"hts_code": "4802201000"},
+                                          {"hts_code": "4802201000",
+                                           "measures": {"areaM2": 0.06237}},
+                                          "measures.areaM2", ["measures.areaM2"]),
+    "STATISTICAL_QUANTITY_NOT_DERIVED": ({"hts_code": "2616900010"},  # ores: copper content
+                                         {"hts_code": "2616900050"},  # other metals, in g
+                                         "htsCode", []),
     "ORIGIN_MISSING": ({"country_of_origin": None}, {"country_of_origin": "CA"},
                        "countryOfOrigin", ["countryOfOrigin"]),
     "ORIGIN_INVALID": ({"country_of_origin": "UK"}, {"country_of_origin": "GB",
@@ -145,9 +156,9 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
                      {"country_of_origin": "CN", "mid": "CNMAPPAP55MON",
                       "materials": [{"material": "wood pulp paper", "pctByWeight": 100}]},
                      "materials", []),
-    "PGA_FDA_REVIEW": ({"hts_code": "3304990000"}, {"hts_code": "3401110000"}, "htsCode", []),
-    "PGA_FDA_DATA_MISSING": ({"hts_code": "1702204000", "pga": {"fdaProductCode": "38AHT09"}},
-                             {"hts_code": "1702204000", "pga": {
+    "PGA_FDA_REVIEW": ({"hts_code": "3304995000"}, {"hts_code": "3401115000"}, "htsCode", []),
+    "PGA_FDA_DATA_MISSING": ({"hts_code": "1702204070", "pga": {"fdaProductCode": "38AHT09"}},
+                             {"hts_code": "1702204070", "pga": {
                                  "fdaProductCode": "38AHT09",
                                  "fdaFacilityRegistration": "12345678901"}},
                              "pga.fdaFacilityRegistration", ["pga.fdaFacilityRegistration"]),
@@ -164,7 +175,7 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
                                                              "fccId": "2ABCD-1"}},
                        "pga.fccId", ["pga.fccId"]),
     "PGA_LACEY_REVIEW": ({**LACEY_CHAIR, "pga": {"lacey": {"components": [BEECH]}}},
-                         {"hts_code": "9401790000"}, "htsCode", []),
+                         {"hts_code": "9401790050"}, "htsCode", []),
     "PGA_LACEY_DATA_MISSING": ({**LACEY_CHAIR, "pga": {"lacey": {"components": [
                                    {**BEECH, "countryOfHarvest": None}]}}},
                                {**LACEY_CHAIR, "pga": {"lacey": {"components": [BEECH]}}},
@@ -176,7 +187,7 @@ PRODUCT_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, list[
     "DG_DATA_MISSING": ({"battery": {"present": True, "unNumber": "UN3481"}},
                         {"battery": {"present": True, "unNumber": "UN3481", "wattHours": 7.4}},
                         "battery.wattHours", ["battery.wattHours"]),
-    "EXCISE_GOODS_BLOCKED": ({"hts_code": "2204215050"}, {"hts_code": "2209000000"},
+    "EXCISE_GOODS_BLOCKED": ({"hts_code": "2204215050"}, {"hts_code": "2209000060"},
                              "exciseCategory", []),
 }
 
@@ -207,7 +218,45 @@ def test_product_rule_fires_and_its_near_miss_does_not(code):
     assert code not in codes(judge(near)), code
 
 
-CHAIR = {"hts_code": "9401790000", "title": "Folding chair",
+def test_schedule_findings_list_the_lines_to_choose_from():
+    """HTS_NOT_IN_SCHEDULE suggests the nearest lines under the heading, HTS_NOT_STATISTICAL
+    lists a tariff line's statistical lines: in details, on the product and on each line."""
+    a = judge({"hts_code": "4820102099"})
+    (line_finding,) = [f for f in a.findings if f.code == "HTS_NOT_IN_SCHEDULE"]
+    suggestions = line_finding.details["suggestions"]
+    assert [s["htsCode"] for s in suggestions[:3]] == ["4820102060", "4820102040", "4820102030"]
+    assert suggestions[0] == {"htsCode": "4820102060", "units": ["No."], "description": (
+        "Registers, account books, notebooks, order books, receipt books, letter pads, "
+        "memorandum pads, diaries and similar articles: > Diaries, notebooks and address books, "
+        "bound; memorandum pads, letter pads and similar articles > Other")}
+    assert "4820.10.20.60" in line_finding.message
+
+    def statistical(hts: str) -> list[str]:
+        verdict = judge_product(replace(BASE_PRODUCT, hts_code=hts), REF)
+        (f,) = [f for f in verdict.findings if f.code.startswith("HTS_")]
+        assert f.code == "HTS_NOT_STATISTICAL", (hts, f.code)
+        return [(x["htsCode"], x["description"]) for x in f.details["statisticalLines"]]
+
+    lines = statistical("1702204000")  # the 8-digit line and 00: still no statistical line
+    assert [code for code, _ in lines] == ["1702204010", "1702204040", "1702204050",
+                                          "1702204060", "1702204070"]
+    assert lines[:2] == [("1702204010", "Maple sugar"), (
+        "1702204040", "Maple syrup: > Certified organic: > In containers over 5 kg")]
+    assert statistical("39241040") == [("3924104000", "Other")]  # printed without its 8 digits
+    assert len(statistical("61091000")) == 14
+
+    def hts_codes(hts: str) -> set[str]:
+        return {f.code for f in judge_product(replace(BASE_PRODUCT, hts_code=hts), REF).findings
+                if f.code.startswith("HTS_")}
+
+    assert hts_codes("48201099") == {"HTS_MALFORMED"}  # 8 digits, no tariff line
+    assert hts_codes("98010010") == {"HTS_MALFORMED"}  # a chapter for no goods
+    assert hts_codes("9101114000") == set()  # a tariff line without suffixes reports as …00
+    assert hts_codes("4820.10.2060".replace(".", "")) == set()
+    assert judge({"hts_code": "9700000000"}).findings[0].details == {"suggestions": []}
+
+
+CHAIR = {"hts_code": "9401790050", "title": "Folding chair",
          "customs_description": "Folding outdoor chair with aluminium frame and polyester seat",
          "materials": [{"material": "aluminium frame", "pctByWeight": 70},
                        {"material": "polyester seat", "pctByWeight": 30}],

@@ -113,10 +113,10 @@ def test_every_component_needs_genus_species_country_of_harvest_and_quantity():
 def test_outside_the_schedule_the_product_can_still_declare_itself():
     """A Phase VII product EntryGo's copy of the schedule does not list: the product says so,
     or declares its plants; a product of another heading is left alone."""
-    assert "PGA_LACEY" not in verdict(hts_code="9401790000").flags  # a metal-framed seat
+    assert "PGA_LACEY" not in verdict(hts_code="9401790050").flags  # a metal-framed seat
     v = verdict(pga={"lacey": {"declarationRequired": True}})
     assert found(v, "PGA_LACEY_DATA_MISSING") == ["pga.lacey.components"]
-    v = verdict(hts_code="9401790000", pga={"lacey": {"components": [BEECH]}})
+    v = verdict(hts_code="9401790050", pga={"lacey": {"components": [BEECH]}})
     assert "PGA_LACEY" in v.flags and not found(v, "PGA_LACEY_DATA_MISSING")
 
 
@@ -139,9 +139,9 @@ def test_paper_declares_its_recycled_content():
     ("4419110000", True),   # Phase III: bread and chopping boards
     ("9202902000", True),   # Phase IV: string instruments (guitars)
     ("9401692010", True),   # Phase IV: seats with wooden frames (bent-wood, household)
-    ("9401790000", False),  # seats with metal frames
+    ("9401790050", False),  # seats with metal frames
     ("9403304000", True),   # Phase V: bent-wood office furniture
-    ("9403308000", False),  # other wooden office furniture: not in a phase EntryGo lists
+    ("9403308090", False),  # other wooden office furniture: not in a phase EntryGo lists
     ("3301295150", True),   # Phase VII: other essential oils
     ("3301295142", False),  # vetiver: taken out of Phase VII by APHIS
     ("4415208000", True),   # Phase VI: pallets

@@ -65,7 +65,7 @@ def test_metal_fields_are_the_products_metal_content() -> None:
 @pytest.mark.parametrize("changes", [
     STEEL, ALU, {"country_of_origin": "CN", "mid": "CNMAPPAP55MON",
                  "materials": [{"material": "cotton", "pctByWeight": 100}]},
-    {"hts_code": "1702204000"}, {"hts_code": "9503000073"}, {"pga": {"rfDevice": True}},
+    {"hts_code": "1702204070"}, {"hts_code": "9503000073"}, {"pga": {"rfDevice": True}},
     {"hts_code": "4421100000"}, {"pga": {"lacey": {"declarationRequired": True}}},
     {"battery": {"present": True}},
     {"hts_code": "7323930045", "metal_content": {"steelPctWeight": 60, "aluminumPctWeight": 30}},

@@ -50,6 +50,10 @@ def test_statistical_children_and_nearest_lines():
     assert [ln.number for ln in SCHEDULE.nearest("7615107199", limit=3)] == [
         "7615107180", "7615107155", "7615107130"]
     assert SCHEDULE.nearest("99") == ()
+    # headings without a row of their own: 9617 starts at 9617.00, 4801 at 4801.00.01
+    assert [ln.number for ln in SCHEDULE.nearest("9617009900", limit=2)] == [
+        "9617006000", "9617004000"]
+    assert [ln.number for ln in SCHEDULE.nearest("4801000199")] == ["4801000140", "4801000120"]
 
 
 @pytest.mark.parametrize("cell, text", [

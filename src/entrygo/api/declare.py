@@ -12,11 +12,12 @@ is no second table of operations to keep in step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 ERROR_MARK = "x-entrygo-error"
 CONFLICTS = "x-entrygo-conflicts"
+CODES = "x-entrygo-codes"
 REQUEST_EXAMPLE = "x-entrygo-request-example"
 
 WRITE = (400, 403, 409, 413, 415)
@@ -25,12 +26,17 @@ READ_ONE = (404,)
 LIST = (400,)
 
 
-def errors(*statuses: int, conflicts: Sequence[str] = ()) -> dict[int | str, dict[str, Any]]:
+def errors(*statuses: int, conflicts: Sequence[str] = (),
+           codes: Mapping[int, Sequence[str]] | None = None) -> dict[int | str, dict[str, Any]]:
     """FastAPI ``responses=`` entries for the error statuses a route answers. A write's 409
-    always includes the idempotency codes; ``conflicts`` are the route's own 409 codes."""
+    always includes the idempotency codes; ``conflicts`` are the route's own 409 codes.
+    ``codes`` replaces the codes a status answers by default with the route's own (the tariff
+    lookup's 404 is TARIFF_LINE_NOT_FOUND, not NOT_FOUND)."""
     out: dict[int | str, dict[str, Any]] = {status: {ERROR_MARK: True} for status in statuses}
     if conflicts:
         out[409] = {ERROR_MARK: True, CONFLICTS: list(conflicts)}
+    for status, own in (codes or {}).items():
+        out[status] = {**out.get(status, {}), ERROR_MARK: True, CODES: list(own)}
     return out
 
 

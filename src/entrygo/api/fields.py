@@ -229,7 +229,10 @@ def _timestamp(value: Any) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise PydanticCustomError("invalid_format", "Not a valid date and time") from None
-    parsed = parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first representable day
+        raise PydanticCustomError("invalid_value", "Date and time out of range") from None
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
 

@@ -14,9 +14,13 @@ from fastapi import Depends, Query, Request
 
 from entrygo.api.wire import WireModel
 from entrygo.auth.context import Caller, authenticated
-from entrygo.kit.errors import Issue, validation_error
+from entrygo.kit.errors import ApiError, Issue, validation_error
 
 _ID = re.compile(r"^[a-z]{1,8}_[0-9a-z]{26}$")
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+CURSOR_DESCRIPTION = ("Opaque: the `next_cursor` of the previous page of this same list, as "
+                      "it was given. A cursor from another list or another account is 400 "
+                      "VALIDATION_ERROR on `cursor`.")
 
 
 class PageParams:
@@ -32,11 +36,8 @@ class PageParams:
         request: Request,
         caller: Caller = Depends(authenticated),
         limit: int = Query(50, ge=1, le=200, description="Page size, 1-200."),
-        cursor: str | None = Query(None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
-                                   description="Opaque: the `next_cursor` of the previous page "
-                                   "of this same list, as it was given. A cursor from another "
-                                   "list or another account is 400 VALIDATION_ERROR on "
-                                   "`cursor`."),
+        cursor: str | None = Query(None, max_length=200, pattern=CURSOR_PATTERN,
+                                   description=CURSOR_DESCRIPTION),
     ) -> None:
         self.limit = limit
         route = request.scope.get("route")
@@ -54,15 +55,35 @@ def encode_cursor(scope: str, last_id: str) -> str:
 
 
 def decode_cursor(cursor: str, scope: str) -> str:
+    last_id = _payload(cursor, scope)
+    if not _ID.match(last_id):
+        raise _invalid_cursor()
+    return last_id
+
+
+def decode_position(cursor: str, scope: str) -> int:
+    """The position a ranked list's cursor (``encode_cursor(scope, str(position))``) carries:
+    search results have no ids to page after, only ranks."""
+    position = _payload(cursor, scope)
+    if not (position.isascii() and position.isdigit() and len(position) <= 9):
+        raise _invalid_cursor()
+    return int(position)
+
+
+def _payload(cursor: str, scope: str) -> str:
     try:
         value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         value = ""
-    tag, _, last_id = value.partition(".")
-    if tag != scope or not _ID.match(last_id):
-        raise validation_error([Issue("cursor", "Invalid cursor: pass the next_cursor of the "
-                                      "previous page of this same list", "invalid_value")])
-    return last_id
+    tag, _, payload = value.partition(".")
+    if tag != scope:
+        raise _invalid_cursor()
+    return payload
+
+
+def _invalid_cursor() -> ApiError:
+    return validation_error([Issue("cursor", "Invalid cursor: pass the next_cursor of the "
+                                   "previous page of this same list", "invalid_value")])
 
 
 def page_of(items: Sequence[Any], page: PageParams,

@@ -6,6 +6,7 @@ against; the renderers are pure functions of it (same snapshot, same bytes).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -66,6 +67,9 @@ class PackageSnapshot:
     the plan judged: what the broker files the entries from."""
     review: dict[str, Any] = field(default_factory=dict)
     """``reviewedBy`` and ``acknowledgedCodes`` when execute was given them (else empty)."""
+    duty_estimate: Mapping[str, Any] | None = None
+    """The plan's ``dutyEstimate`` wire document as planned (None on plans stored before
+    estimates): the artifacts print what the client was told."""
     signer_checks: dict[tuple[str, int], tuple[str, ...]] = field(
         init=False, repr=False, compare=False)
     """(order id, line index) -> the codes of the plan's messages on that line that the signer

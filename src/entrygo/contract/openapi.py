@@ -26,12 +26,13 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
 from entrygo import __version__
-from entrygo.api.declare import CONFLICTS, ERROR_MARK, REQUEST_EXAMPLE
+from entrygo.api.declare import CODES, CONFLICTS, ERROR_MARK, REQUEST_EXAMPLE
 from entrygo.api.fields import IDEMPOTENCY_KEY_PATTERN
 from entrygo.api.http import JsonBody
 from entrygo.api.wire import COMPONENT_REF, DateTime, Omittable, WireModel
 from entrygo.auth.context import authenticated
 from entrygo.kit.errors import IssueCode
+from entrygo.tariff.schemas import TariffLineBrief
 
 ERROR_CODES = {
     400: ["INVALID_REQUEST", "VALIDATION_ERROR"],  # INVALID_REQUEST: body not JSON, NUL in URL
@@ -42,14 +43,19 @@ ERROR_CODES = {
     409: ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS", "INVALID_EXPORT_STATE",
           "PLAN_STALE", "PLAN_HASH_MISMATCH", "EXPORT_BLOCKED", "REVIEW_NOT_ACKNOWLEDGED",
           "ORDERS_ALREADY_EXPORTED",
-          "ORDER_LOCKED", "DELIVERY_IN_PROGRESS"],
+          "ORDER_LOCKED", "DELIVERY_IN_PROGRESS", "INVALID_DELIVERY_STATE"],
     413: ["PAYLOAD_TOO_LARGE"],
     415: ["UNSUPPORTED_MEDIA_TYPE"],
     429: ["RATE_LIMITED"],
     500: ["INTERNAL_ERROR"],
     503: ["SERVICE_UNAVAILABLE"],
 }
-ALL_CODES = [code for codes in ERROR_CODES.values() for code in codes]
+ROUTE_CODES = {
+    404: ["TARIFF_LINE_NOT_FOUND"],
+}
+"""Codes only the routes that declare them answer (``errors(..., codes=...)``)."""
+ALL_CODES = [code for table in (ERROR_CODES, ROUTE_CODES) for codes in table.values()
+             for code in codes]
 ERROR_CODES_EXTENSION = "x-error-codes"
 """On each error response: the errorCode values that operation answers with that status."""
 
@@ -97,6 +103,15 @@ class ErrorDetails(BaseModel):
                                               "retry.")
     lease_until: Omittable[DateTime] = Field(None, description="DELIVERY_IN_PROGRESS: when "
                                              "the other attempt's lease ends.")
+    delivery_status: Omittable[str] = Field(None, description="INVALID_DELIVERY_STATE, "
+                                            "DELIVERY_IN_PROGRESS on a webhook delivery retry: "
+                                            "the delivery's status.")
+    endpoint_status: Omittable[str] = Field(None, description="INVALID_DELIVERY_STATE, "
+                                            "DELIVERY_IN_PROGRESS on a webhook delivery retry: "
+                                            "the endpoint's status.")
+    suggestions: Omittable[list[TariffLineBrief]] = Field(
+        None, description="TARIFF_LINE_NOT_FOUND: the closest statistical lines under the "
+        "same heading, closest first (empty when the heading does not exist).")
 
 
 class Error(WireModel):
@@ -127,6 +142,13 @@ TAGS = [
     {"name": "orders", "description": "Consumer orders, upserted by externalId."},
     {"name": "exports", "description": "Plan a batch, execute it exactly once, inspect it; "
      "the customs package and its artifacts."},
+    {"name": "events", "description": "The account's event feed: everything EntryGo "
+     "records, newest first, one documented shape per event type."},
+    {"name": "webhooks", "description": "Webhook endpoints that receive the account's events, "
+     "signed per Standard Webhooks, with their delivery log and retries."},
+    {"name": "tariff", "description": "The Harmonized Tariff Schedule of the United States: "
+     "a line by its number, with its rates, units and statistical lines; full-text search "
+     "over the descriptions. Reference data, the same for every account."},
 ]
 """Every tag an operation carries, described (a router's ``tags=``)."""
 
@@ -264,7 +286,7 @@ def _unique(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
 
 def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[str, Any]:
     """One operation from what the route declares (``api.declare``) and depends on."""
-    write = method in ("post", "patch")
+    write = method in ("post", "patch", "delete")
     auth = _authenticated(route)
     body = _body_of(route)
     params = [p for p in generated.get("parameters", [])
@@ -298,7 +320,7 @@ def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[
     # 400 anywhere: a URL with a NUL character is refused before routing
     statuses = errors | ({401, 429, 503} if auth else set()) | {400, 500}
     for status in sorted(statuses):
-        codes = ERROR_CODES[status]
+        codes = declared.get(status, {}).get(CODES) or ERROR_CODES[status]
         if status == 409 and write:
             codes = ["IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_IN_PROGRESS",
                      *declared.get(409, {}).get(CONFLICTS, [])]

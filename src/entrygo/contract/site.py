@@ -73,8 +73,10 @@ PAGES: tuple[Page, ...] = (
     Page("/docs/api/exports", "api/exports.md", "Exports API", "Reference"),
     Page("/docs/api/orders", "api/orders.md", "Orders, products and setup", "Reference"),
     Page("/docs/api/errors", "api/errors.md", "Errors and idempotency", "Reference"),
+    Page("/docs/api/events", "api/events.md", "Events and webhooks", "Reference"),
     Page("/docs/artifacts", "artifacts.md", "Customs artifacts", "Reference"),
     Page("/docs/readiness", "readiness.md", "Customs background", "Reference"),
+    Page("/docs/duty-estimate", "duty-estimate.md", "Duty and fee estimate", "Reference"),
     Page(READINESS_PATH, None, "Readiness rules", "Reference"),
 )
 SERVED_BY_SOURCE = {page.source: page.path for page in PAGES if page.source}

@@ -191,6 +191,9 @@ class Database:
         self.backend = backend_of(url)
         self.engine = build_engine(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
         self._write_engine = self.engine.execution_options(entrygo_write=True)
+        self.after_commit: list[Callable[[dict[str, Any]], None]] = []
+        """Called with a write's ``session.info`` once it committed (webhook deliveries the
+        transaction made are attempted from there)."""
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -200,9 +203,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction; committed once when the block ends without an exception."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """One transaction; committed once when the block ends without an exception, then
+        the ``after_commit`` hooks."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            for hook in self.after_commit:
+                hook(session.info)
 
     def transact(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
         """Run ``work`` in a write transaction, re-running it if it lost a race (see

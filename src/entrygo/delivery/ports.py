@@ -58,3 +58,7 @@ class Batches(Protocol):
     def changed(self, session: Session, batch_id: str) -> None:
         """Delivery state changed: what inspect shows of the batch is stale."""
         ...
+
+    def warehouse_of(self, session: Session, batch_id: str) -> str:
+        """The warehouse the batch ships from (its events name it)."""
+        ...

@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 from entrygo.artifacts.models import Artifact, CustomsPackage
 from entrygo.db.database import affected
 from entrygo.delivery.models import BrokerSubmission, Notification
+from entrygo.webhooks.models import WebhookDelivery
 
 PENDING = ("queued", "retrying")
 Outbox = type[BrokerSubmission] | type[Notification]
+Leased = Outbox | type[WebhookDelivery]
+"""Every outbox table: claimed with a lease, its outcome recorded, the same way."""
 
 
-def claim(session: Session, model: Outbox, row_id: str, *, force: bool,
+def claim(session: Session, model: Leased, row_id: str, *, force: bool,
           take_over: str | None, now: datetime, lease_until: datetime, holder: str) -> bool:
     """Take the row's lease: free, expired, or held by ``take_over`` (a holder known to be
     gone). Not forced, the row must also be due. Whether the lease is ours."""
@@ -56,7 +59,7 @@ def notification_with_package(session: Session, notification_id: str
     return note, package
 
 
-def record(session: Session, model: Outbox, row_id: str, **values: Any) -> None:
+def record(session: Session, model: Leased, row_id: str, **values: Any) -> None:
     """An attempt's outcome on the row (its lease released)."""
     session.execute(update(model).where(model.id == row_id).values(
         lease_until=None, lease_owner=None, **values))

@@ -140,8 +140,10 @@ class Deliverer:
             timeline.append(("WAREHOUSE_NOTIFIED", {
                 "notificationId": row.id, "recipient": row.recipient,
                 "messageId": row.message_id, "attempt": attempts}))
-        events.record(s, account_id=row.account_id, batch_id=row.batch_id, request_id=None,
-                      events=timeline)
+        if timeline:
+            events.record(s, account_id=row.account_id, batch_id=row.batch_id,
+                          warehouse_id=self.batches.warehouse_of(s, row.batch_id),
+                          request_id=None, events=timeline)
 
     # --- notifications ---------------------------------------------------------------------
 

@@ -166,7 +166,7 @@ def _snapshot(session: Session, batch: ExportBatch, facts: PlanFacts, warehouse:
         validation_messages=tuple(plan["validationMessages"]),
         missing_data=tuple(plan["missing_data"]), totals=dict(plan["totals"]),
         port_of_entry=(facts.filing.shipment.get("portOfEntry") if facts.filing else None),
-        filing=facts.filing, review=review.record())
+        filing=facts.filing, review=review.record(), duty_estimate=summary.duty_estimate)
 
 
 def execute_export(session: Session, caller: Caller, batch_id: str, wanted_hash: str | None,

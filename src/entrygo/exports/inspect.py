@@ -57,7 +57,8 @@ def execute_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
 def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
     """Every plan field as planned, the live state (and the batch that superseded it), what
     execution produced, the timeline."""
-    doc = {**filing_document(None), **batch.plan}  # plans stored before filing data: null
+    # plans stored before filing data or estimates: null
+    doc = {**filing_document(None), "dutyEstimate": None, **batch.plan}
     doc.update({
         "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
         "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,

@@ -32,6 +32,8 @@ class PlanSummary:
     before filing data)."""
     shipment: Mapping[str, Any]
     """The shipment as planned, after the warehouse's defaults (empty likewise)."""
+    duty_estimate: Mapping[str, Any] | None = None
+    """The plan's ``dutyEstimate`` as planned (None on plans stored before estimates)."""
 
     @property
     def formal_units(self) -> int:
@@ -57,4 +59,5 @@ def summarise(plan: Mapping[str, Any]) -> PlanSummary:
                                     if m["severity"] == "warning"})),
         order_count=totals["orderCount"], line_count=totals["lineCount"],
         value_usd=_decimal(totals["valueUsd"]),
-        importer=plan.get("importer") or {}, shipment=plan.get("shipment") or {})
+        importer=plan.get("importer") or {}, shipment=plan.get("shipment") or {},
+        duty_estimate=plan.get("dutyEstimate"))

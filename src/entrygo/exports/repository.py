@@ -338,6 +338,9 @@ class ExportsForDelivery:
     def changed(self, session: Session, batch_id: str) -> None:
         touch(session, batch_id)
 
+    def warehouse_of(self, session: Session, batch_id: str) -> str:
+        return session.get_one(ExportBatch, batch_id).warehouse_id
+
 
 class BatchRepository(Repository[ExportBatch]):
     model = ExportBatch

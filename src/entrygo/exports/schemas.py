@@ -21,8 +21,10 @@ from entrygo.api.wire import (
     shaped_as,
 )
 from entrygo.events.service import EVENT_TYPES
+from entrygo.exports.duty_estimate import DutyEstimateOut
 from entrygo.exports.states import ExportState
 from entrygo.kit.clock import iso
+from entrygo.products.schemas import FindingDetailsOut
 from entrygo.readiness.catalogue import CATALOGUE, FLAGS
 from entrygo.readiness.consignee import Consignee
 from entrygo.readiness.facts import FilingFacts
@@ -87,6 +89,8 @@ def message_document(f: Finding, unit_ids: list[str]) -> dict[str, Any]:
     if f.unit_index is not None:
         doc["exportUnitId"] = unit_ids[f.unit_index]
         doc["orderIds"] = list(f.order_ids or ())
+    if f.details is not None:
+        doc["details"] = dict(f.details)
     return doc
 
 
@@ -101,7 +105,8 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
                   assessment: Assessment, exclusions: list[Exclusion], unit_ids: list[str],
                   warehouse_id: str, broker_id: str, destination_country: str,
                   rules_version: str, reference_version: str, created_at: Any,
-                  filing: FilingFacts | None = None) -> dict[str, Any]:
+                  filing: FilingFacts | None = None,
+                  duty_estimate: dict[str, Any] | None = None) -> dict[str, Any]:
     a = assessment
     totals = {k: decimal_to_number(v) if not isinstance(v, int) else v
               for k, v in a.totals.items()}
@@ -131,6 +136,7 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
                             for unit_id, u in zip(unit_ids, a.units, strict=True)],
         },
         "totals": totals,
+        "dutyEstimate": duty_estimate,
         "warehouseId": warehouse_id,
         "brokerId": broker_id,
         "destinationCountry": destination_country,
@@ -215,6 +221,9 @@ class ValidationMessageOut(WireModel):
     reference: str | None
     export_unit_id: Omittable[str] = Field(None, description="Only on export-unit findings.")
     order_ids: Omittable[list[str]] = Field(None, description="Only on export-unit findings.")
+    details: Omittable[FindingDetailsOut] = Field(
+        None, description="Only on findings that list more than their message can: the lines "
+        "an HTS finding suggests (HTS_NOT_IN_SCHEDULE, HTS_NOT_STATISTICAL).")
 
 
 class FlagOut(WireModel):
@@ -296,6 +305,10 @@ class PlanFields(WireModel):
     exclusions: list[ExclusionOut]
     strategy: StrategyOut
     totals: TotalsOut
+    duty_estimate: DutyEstimateOut | None = Field(
+        description="Duties and fees per line, export unit and order, and in total: an "
+        "estimate for planning, not a duty determination (/docs/duty-estimate). Derived from "
+        "the plan, not part of planHash. Null only on plans stored before estimates.")
     warehouse_id: str
     broker_id: str
     destination_country: str
@@ -344,7 +357,8 @@ class ArtifactOut(WireModel):
     id: str
     artifact_type: Literal["manifest", "entry_summary", "commercial_invoice",
                            "commercial_invoice_data", "entry_lines", "packing_list",
-                           "readiness_report", "metals_declaration"] = Field(alias="artifact_type")
+                           "readiness_report", "metals_declaration",
+                           "duty_estimate"] = Field(alias="artifact_type")
     filename: str
     content_type: str = Field(alias="content_type")
     size_bytes: int = Field(alias="size_bytes")

@@ -25,6 +25,7 @@ from entrygo.auth.context import Caller
 from entrygo.db.repository import AccountScope
 from entrygo.events import service as events
 from entrygo.exports import repository as repo
+from entrygo.exports.duty_estimate import estimate_document
 from entrygo.exports.models import ExportBatch
 from entrygo.exports.schemas import PlanRequest, plan_document
 from entrygo.exports.snapshot import only_included, plan_hash
@@ -38,8 +39,9 @@ from entrygo.kit.errors import (
     validation_error,
 )
 from entrygo.kit.ids import new_id
-from entrygo.readiness import reference
+from entrygo.readiness import duties, reference
 from entrygo.readiness.catalogue import RULES_VERSION
+from entrygo.readiness.estimate import estimate
 from entrygo.readiness.facts import ConsigneeElsewhere, PlanFacts
 from entrygo.readiness.plan import Exclusion, assess
 from entrygo.setup.models import Warehouse
@@ -119,6 +121,8 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
                             ref.version)
     now = utcnow()
     unit_ids = [new_id("unit") for _ in assessment.units]
+    duty_estimate = estimate_document(estimate(facts, assessment.units, ref, duties.load(),
+                                               now.date()), unit_ids)
     persisted = not req.dry_run
     batch_id = (batch.id if batch else new_id("batch")) if persisted else None
     doc = plan_document(
@@ -128,7 +132,7 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
         warehouse_id=warehouse.id, broker_id=req.broker_id,
         destination_country=req.destination_country, rules_version=RULES_VERSION,
         reference_version=ref.version, created_at=batch.created_at if batch else now,
-        filing=filing)
+        filing=filing, duty_estimate=duty_estimate)
     if not persisted:
         return doc
     columns = {
@@ -158,7 +162,7 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
             id=batch_id, account_id=caller.account_id, state=ExportState.PLANNED,
             created_at=now, **columns))
         events.record(session, account_id=caller.account_id, batch_id=batch_id,
-                      request_id=request_id, events=[
+                      warehouse_id=warehouse.id, request_id=request_id, events=[
                           ("EXPORT_BATCH_CREATED", {"warehouseId": warehouse.id,
                                                     "brokerId": req.broker_id}),
                           ("EXPORT_PLANNED", summary)])

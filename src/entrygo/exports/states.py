@@ -91,5 +91,6 @@ def move(session: Session, batch: ExportBatch, to: ExportState, *, wanted: str,
     for name, value in {"state": to, **values}.items():  # what the row now says, not dirty
         set_committed_value(batch, name, value)
     events.record(session, account_id=batch.account_id, batch_id=batch.id,
-                  request_id=request_id, events=list(timeline))
+                  warehouse_id=batch.warehouse_id, request_id=request_id,
+                  events=list(timeline))
     touch(session, batch.id)

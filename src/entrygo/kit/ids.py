@@ -20,7 +20,7 @@ _last_time_text = ""
 
 PREFIXES = frozenset(
     ["acc", "key", "wh", "br", "imp", "prod", "ord", "batch", "unit", "cp", "art", "bs", "ntf",
-     "evt", "whk", "req"]
+     "evt", "whk", "whd", "req"]
 )
 
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
-from entrygo.api.http import json_body
+from entrygo.api.http import json_body, request_id_of
 from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import respond
@@ -37,7 +37,7 @@ def sync_orders(request: Request, caller: Caller = Depends(authenticated),
     change: 409 ORDER_LOCKED with its `externalIds`."""
     caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: {
-        "data": service.sync_orders(s, caller.account_id, body.items)})
+        "data": service.sync_orders(s, caller.account_id, body.items, request_id_of(request))})
 
 
 @router.get("/api/orders", summary="List orders", response_model=OrderList,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from entrygo.db.repository import AccountScope
+from entrygo.events import service as events
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, Issue, duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
@@ -111,8 +112,10 @@ def _check_orders(session: Session, account_id: str, items: list[OrderIn]) -> li
     return issues
 
 
-def sync_orders(session: Session, account_id: str,
-                items: list[OrderIn]) -> list[dict[str, Any]]:
+def sync_orders(session: Session, account_id: str, items: list[OrderIn],
+                request_id: str | None = None) -> list[dict[str, Any]]:
+    """Upsert every order or none; an ``ORDERS_SYNCED`` event when any was created or
+    changed."""
     issues = _check_orders(session, account_id, items)
     if issues:
         raise validation_error(issues)
@@ -155,7 +158,20 @@ def sync_orders(session: Session, account_id: str,
 
     repo.write_sync(session, new_orders=new_orders, changed_orders=changed_orders,
                     new_lines=new_lines)
+    _record_sync(session, account_id, out, request_id)
     return out
+
+
+def _record_sync(session: Session, account_id: str, synced: list[dict[str, Any]],
+                 request_id: str | None) -> None:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for order in synced:
+        counts[order["syncStatus"]] += 1
+    if counts["created"] or counts["updated"]:
+        events.record(session, account_id=account_id, request_id=request_id, events=[
+            ("ORDERS_SYNCED", {"source": "sync", **counts, "orders": [
+                {"id": o["id"], "externalId": o["externalId"], "syncStatus": o["syncStatus"]}
+                for o in synced if o["syncStatus"] != "unchanged"]})])
 
 
 # --- reads ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from entrygo.api.validation import issues_from, parse_json
 from entrygo.db.database import Database
 from entrygo.products.schemas import ProductIn
-from entrygo.products.service import sync_products
+from entrygo.products.service import record_sync, sync_products
 
 CHUNK = 1000
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -161,11 +161,14 @@ def import_products_listing(db: Database, account_id: str, path: Path
         for key in counts:
             counts[key] = 0
         listing.clear()
+        synced = []
         for start in range(0, len(items), CHUNK):
             for product in sync_products(session, account_id, items[start:start + CHUNK]):
                 counts[product.sync_status] += 1
                 listing.append({"externalId": product.external_id, "id": product.id,
                                 "syncStatus": product.sync_status})
+                synced.append(product)
+        record_sync(session, account_id, synced, source="import", request_id=None)
 
     db.transact(work)
     return counts, listing

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from entrygo.api.declare import LIST, READ_ONE, WRITE, errors, request_example
-from entrygo.api.http import json_body
+from entrygo.api.http import json_body, request_id_of
 from entrygo.api.owned import Owned
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import DataList, respond
@@ -36,8 +37,14 @@ def sync_products(request: Request, caller: Caller = Depends(authenticated),
     item refuses the whole request (400 VALIDATION_ERROR listing every issue). Each answer
     carries the product's readiness (what a customs entry still needs) and its `syncStatus`."""
     caller.require_account(body.account_id)
-    return run_write(request, caller, lambda s: DataList(
-        data=service.sync_products(s, caller.account_id, body.items)))
+
+    def work(s: Session) -> DataList:
+        synced = service.sync_products(s, caller.account_id, body.items)
+        service.record_sync(s, caller.account_id, synced, source="sync",
+                            request_id=request_id_of(request))
+        return DataList(data=synced)
+
+    return run_write(request, caller, work)
 
 
 @router.get("/api/products", summary="List products", response_model=ProductList,
@@ -77,4 +84,4 @@ def update_product(product_id: str, request: Request, caller: Caller = Depends(a
     if body.account_id is not None:
         caller.require_account(body.account_id)
     return run_write(request, caller, lambda s: service.update_product(
-        s, caller.account_id, product_id, body))
+        s, caller.account_id, product_id, body, request_id_of(request)))

@@ -24,11 +24,13 @@ from entrygo.api.fields import (
     trimmed,
 )
 from entrygo.api.validation import RequestModel, json_type_name
-from entrygo.api.wire import Batch, Num, Page, Timestamp, WireModel, shaped_as
+from entrygo.api.wire import Batch, Num, Omittable, Page, Timestamp, WireModel, shaped_as
 from entrygo.readiness import reference
+from entrygo.readiness.classification import statistical_line
 from entrygo.readiness.facts import ProductFacts
 from entrygo.readiness.findings import ReadinessState
 from entrygo.readiness.product_rules import judge_product
+from entrygo.readiness.quantities import units_of
 
 ExciseCategory = Literal["none", "alcohol", "tobacco", "ends"]
 SyncStatus = Literal["created", "updated", "unchanged"]
@@ -316,6 +318,30 @@ class ProductPatch(RequestModel):
                                exclude={"account_id", "idempotency_key", "external_id"})
 
 
+class ScheduleLineOut(WireModel):
+    """A statistical line of the tariff schedule, as a finding suggests it."""
+
+    hts_code: str = Field(description="The 10-digit statistical reporting number, no dots.")
+    description: str = Field(description="Its description path below what the lines listed "
+                             "share (the heading, or the tariff line), steps joined with ` > `.")
+    units: list[str] = Field(description="Its units of quantity (`No.`, `doz.`, `kg`, …).")
+
+
+class FindingDetailsOut(WireModel):
+    """What a finding lists beside its message (only some findings carry details)."""
+
+    suggestions: Omittable[list[ScheduleLineOut]] = Field(
+        None, description="HTS_NOT_IN_SCHEDULE: the nearest statistical lines under the same "
+        "heading, closest first (empty when the schedule has no such heading).")
+    statistical_lines: Omittable[list[ScheduleLineOut]] = Field(
+        None, description="HTS_NOT_STATISTICAL: the statistical lines of the tariff line given, "
+        "in schedule order.")
+
+
+Details = Annotated[dict[str, Any], shaped_as(FindingDetailsOut)]
+"""A finding's details as the engine made them (JSON, camelCase keys)."""
+
+
 class ReadinessMessage(WireModel):
     """One finding of the readiness catalogue (the same shape as a plan's messages)."""
 
@@ -328,11 +354,29 @@ class ReadinessMessage(WireModel):
     product_id: str | None = None
     field: str | None = None
     reference: str | None = None
+    details: Details | None = Field(None, description="The lines an HTS finding suggests "
+                                    "(HTS_NOT_IN_SCHEDULE, HTS_NOT_STATISTICAL); null otherwise.")
+
+
+class ClassificationOut(WireModel):
+    """The statistical line the product's HTS code names, as the tariff schedule describes
+    it: to read beside the product's own description."""
+
+    hts_code: str
+    path: list[str] = Field(description="The schedule's descriptions from the heading down to "
+                            "the line, superior text rows (`Other:`) included.")
+    units: list[str] = Field(description="Its units of quantity, in the order the entry "
+                             "reports them (`[\"doz.\", \"kg\"]`); empty when it has none.")
+    schedule_revision: str = Field(description="The revision of the schedule read "
+                                   "(`2026 Rev. 11`).")
 
 
 class ProductReadiness(WireModel):
     state: ReadinessState
     messages: list[ReadinessMessage]
+    classification: ClassificationOut | None = Field(
+        description="The schedule's line for the product's htsCode; null when the code is no "
+        "statistical reporting number of the schedule (a message says why).")
 
 
 class ProductOut(WireModel):
@@ -367,13 +411,25 @@ def product_facts(record: dict[str, Any]) -> ProductFacts:
     return ProductFacts(**{name: record[name] for name in _FACT_FIELDS})
 
 
+def classification_of(hts: str | None) -> ClassificationOut | None:
+    """The schedule's statistical line for an HTS code, described (None when it is none)."""
+    schedule = reference.load().schedule
+    line = statistical_line(hts, schedule)
+    if hts is None or line is None:
+        return None
+    return ClassificationOut(hts_code=hts, path=list(schedule.path(line)),
+                             units=list(units_of(line.units)),
+                             schedule_revision=schedule.revision)
+
+
 def readiness_of(record: dict[str, Any]) -> ProductReadiness:
     """The product-level part of the rule catalogue, judged now from the stored data."""
     verdict = judge_product(product_facts(record), reference.load())
     return ProductReadiness(state=verdict.state, messages=[ReadinessMessage(
         code=f.code, severity=f.severity, message=f.message, scope=f.scope,
-        product_id=f.product_id, field=f.field, reference=f.reference)
-        for f in verdict.findings])
+        product_id=f.product_id, field=f.field, reference=f.reference,
+        details=None if f.details is None else dict(f.details))
+        for f in verdict.findings], classification=classification_of(record["hts_code"]))
 
 
 def product_out(record: dict[str, Any]) -> ProductOut:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from entrygo.api.validation import issues_from
 from entrygo.db.repository import AccountScope
+from entrygo.events import service as events
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import duplicate_issues, not_found, validation_error
 from entrygo.kit.ids import new_id
@@ -103,14 +104,29 @@ def sync_products(session: Session, account_id: str, items: list[ProductIn]
     return out
 
 
+def record_sync(session: Session, account_id: str, synced: list[ProductSynced], *,
+                source: str, request_id: str | None) -> None:
+    """A ``PRODUCTS_SYNCED`` event for a sync or import that created or changed products
+    (one that changed nothing records nothing)."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for product in synced:
+        counts[product.sync_status] += 1
+    if counts["created"] or counts["updated"]:
+        events.record(session, account_id=account_id, request_id=request_id, events=[
+            ("PRODUCTS_SYNCED", {"source": source, **counts, "products": [
+                {"id": p.id, "externalId": p.external_id, "syncStatus": p.sync_status,
+                 "readinessState": p.readiness.state}
+                for p in synced if p.sync_status != "unchanged"]})])
+
+
 def unchanged(current: dict[str, Any], fields: dict[str, Any]) -> bool:
     """Whether a stored product already has these fields (``fields_of``): nothing to write,
     and ``updatedAt`` stays."""
     return all(current[name] == fields[name] for name in SYNCED_FIELDS)
 
 
-def update_product(session: Session, account_id: str, product_id: str, patch: ProductPatch
-                   ) -> ProductOut:
+def update_product(session: Session, account_id: str, product_id: str, patch: ProductPatch,
+                   request_id: str | None = None) -> ProductOut:
     """Merge ``patch`` into the stored product (locked until the commit, so that concurrent
     patches of different fields both land), validate the result as a ``ProductIn`` (issue
     paths are the patch's own: ``metalContent.steelPctWeight``) and store it, or nothing
@@ -129,7 +145,13 @@ def update_product(session: Session, account_id: str, product_id: str, patch: Pr
         return product_out(current)
     now = utcnow()
     products.update_many([{"id": current["id"], "updated_at": now, **fields}])
-    return product_out({**current, **fields, "updated_at": now})
+    out = product_out({**current, **fields, "updated_at": now})
+    events.record(session, account_id=account_id, request_id=request_id, events=[
+        ("PRODUCTS_SYNCED", {"source": "patch", "created": 0, "updated": 1, "unchanged": 0,
+                             "products": [{"id": out.id, "externalId": out.external_id,
+                                           "syncStatus": "updated",
+                                           "readinessState": out.readiness.state}]})])
+    return out
 
 
 def wire_document(record: dict[str, Any]) -> dict[str, Any]:

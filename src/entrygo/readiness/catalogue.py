@@ -12,7 +12,7 @@ from typing import Literal
 
 from entrygo.readiness.treatments import FLAGS as FLAGS  # defined with their findings
 
-RULES_VERSION = "2026.11.4"
+RULES_VERSION = "2026.11.5"
 """Bump when a rule's logic changes; it feeds planHash."""
 
 Severity = Literal["blocking", "warning", "info"]
@@ -67,11 +67,38 @@ _RULES = [
     Rule("HTS_MISSING", "blocking", "The product has no HTS code.", "19 CFR 141.61(e)",
          "htsCode", True),
     Rule("HTS_MALFORMED", "blocking",
-         "The HTS code is not 10 digits (6- and 8-digit codes included).", "19 CFR 141.61(e)",
-         "htsCode", True),
+         "The HTS code is not 10 digits (6-digit codes included, and 8-digit codes that are no "
+         "tariff line of the schedule; a tariff line is HTS_NOT_STATISTICAL).",
+         "19 CFR 141.61(e)", "htsCode", True),
     Rule("HTS_INVALID_CHAPTER", "blocking",
          "The HTS chapter is 00, 77 (reserved), 98, 99 or above 97.",
          "Harmonized Tariff Schedule of the United States, General Rules", "htsCode", True),
+    Rule("HTS_NOT_IN_SCHEDULE", "blocking",
+         "The 10-digit HTS code is no statistical reporting number of the tariff schedule (the "
+         "revision in referenceDataVersion); details.suggestions lists the nearest statistical "
+         "lines under the same heading, each with its description below the heading.",
+         "19 CFR 141.61(e); HTSUS General Statistical Note 1(a)(x) (the statistical reporting "
+         "number)", "htsCode", True),
+    Rule("HTS_NOT_STATISTICAL", "blocking",
+         "The code is an 8-digit tariff line the schedule divides into statistical suffixes, "
+         "alone or followed by 00 (1702.20.40 or 1702.20.4000); details.statisticalLines lists "
+         "the line's statistical lines, each with its description below the tariff line.",
+         "19 CFR 141.61(e); HTSUS General Statistical Note 1(a)(x) (the statistical reporting "
+         "number)", "htsCode", True),
+    Rule("STATISTICAL_QUANTITY_DATA_MISSING", "blocking",
+         "The statistical line reports its quantity in a unit computed from a measure the "
+         "product lacks: kg (and g, t) from netWeightKg, m² from measures.areaM2, liters and m³ "
+         "from measures.volumeLiters, m from measures.lengthM, prs. and doz. prs. from "
+         "measures.pairsPerUnit, pcs from measures.piecesPerUnit. One finding per missing field, "
+         "naming the unit.",
+         "HTSUS General Statistical Note 1(a) (the net quantity in the units of quantity of "
+         "the statistical reporting number); 19 CFR 141.61(e)", "measures", True),
+    Rule("STATISTICAL_QUANTITY_NOT_DERIVED", "warning",
+         "The statistical line reports a quantity no product data gives: a content weight (Cu "
+         "kg, Au g, kg cmsc, cy kg…), proof liters, carats, barrels… The entry lines leave it "
+         "empty, with its unit, for the broker to report from the goods' documents.",
+         "HTSUS General Statistical Note 1(a) (the net quantity in the units of quantity of "
+         "the statistical reporting number)", "htsCode", True),
     Rule("ORIGIN_MISSING", "blocking", "The product has no country of origin.",
          "19 CFR 141.86(a)(10)", "countryOfOrigin", True),
     Rule("ORIGIN_INVALID", "blocking",

@@ -9,7 +9,7 @@ one, the ``missing_data`` entry on the product or the order, and the finding a f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -34,6 +34,10 @@ class Finding(NamedTuple):
     severity_as: Severity | None = None
     """Set where the place decides the severity: a carrier code is blocking by truck and a
     warning by sea; a ``strict`` rule is blocking under the strict readiness policy."""
+    details: Mapping[str, Any] | None = None
+    """What a reader needs beside the message, as JSON (camelCase keys): the schedule's
+    nearest lines for an HTS code it does not have (``{"suggestions": [...]}``). Never part of
+    the sort key: a place has one finding per code."""
 
     @property
     def severity(self) -> Severity:
@@ -96,16 +100,19 @@ class Collector:
         self.flags: set[str] = set()
 
     def _here(self, code: str, message: str, field: str | None,
-              severity: Severity | None = None) -> Finding:
+              severity: Severity | None = None,
+              details: Mapping[str, Any] | None = None) -> Finding:
         return Finding(code, message, self.scope, field, self.order_id, self.line_index,
-                       self.product_id, self.unit_index, self.order_ids, severity)
+                       self.product_id, self.unit_index, self.order_ids, severity, details)
 
     def add(self, code: str, message: str, field: str | None = None, *,
-            missing: bool = False, severity: Severity | None = None) -> None:
+            missing: bool = False, severity: Severity | None = None,
+            details: Mapping[str, Any] | None = None) -> None:
         """Report ``code`` here; with ``missing`` its field is also listed in ``missing_data``;
-        ``severity`` when the place decides it rather than the catalogue."""
+        ``severity`` when the place decides it rather than the catalogue; ``details`` for what
+        the message cannot list (``Finding.details``)."""
         name = field or CATALOGUE[code].field
-        self.findings.append(self._here(code, message, name, severity))
+        self.findings.append(self._here(code, message, name, severity, details))
         if missing and name:
             self.gap(code, name)
 
@@ -130,7 +137,7 @@ class Collector:
 
     def repeat(self, findings: Iterable[Finding]) -> None:
         """Report another place's findings again, here (a product's, on each line that ships it)."""
-        self.findings.extend(self._here(f.code, f.message, f.field, f.severity_as)
+        self.findings.extend(self._here(f.code, f.message, f.field, f.severity_as, f.details)
                              for f in findings)
 
     def enforce_strict(self) -> None:

@@ -12,10 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from entrygo.readiness import mid as mids
+from entrygo.readiness.classification import line_refs, statistical_line, tariff_lines
 from entrygo.readiness.facts import ProductFacts
 from entrygo.readiness.findings import Collector, Finding, Missing, ReadinessState, state_of
+from entrygo.readiness.quantities import UNITS, units_of
 from entrygo.readiness.reference import Reference, fold
 from entrygo.readiness.treatments import METALS, SECTION_232_METALS, Metal
+from entrygo.tariff.schedule import Line
 
 HTS_SHAPE = re.compile(r"^\d{10}$")
 
@@ -41,11 +44,18 @@ def judge_product(p: ProductFacts, ref: Reference) -> ProductVerdict:
     if not hts:
         c.add("HTS_MISSING", "Add the product's 10-digit HTS code.", missing=True)
     elif not HTS_SHAPE.match(hts):
-        c.add("HTS_MALFORMED", f"HTS code '{hts}' is not 10 digits: give the full 10-digit "
-              "HTSUS statistical number.", missing=True)
-    elif int(hts[:2]) in (0, 77, 98, 99) or int(hts[:2]) > 97:
+        lines = tariff_lines(hts, ref.schedule) \
+            if len(hts) == 8 and hts.isdigit() and _goods_chapter(hts) else ()
+        if lines:
+            _not_statistical(hts, lines, ref, c)
+        else:
+            c.add("HTS_MALFORMED", f"HTS code '{hts}' is not 10 digits: give the full 10-digit "
+                  "HTSUS statistical number.", missing=True)
+    elif not _goods_chapter(hts):
         c.add("HTS_INVALID_CHAPTER", f"HTS code '{hts}' is in chapter {hts[:2]}, which is not a "
               "chapter for imported goods.", missing=True)
+    else:
+        _schedule(p, hts, ref, c)
 
     origin = p.country_of_origin
     origin_ok = False
@@ -93,6 +103,82 @@ def judge_product(p: ProductFacts, ref: Reference) -> ProductVerdict:
               "consumer entries.")
     return ProductVerdict(p.id, tuple(sorted(c.findings, key=Finding.sort_key)),
                           tuple(sorted(set(c.missing))), frozenset(c.flags), derived)
+
+
+def _goods_chapter(hts: str) -> bool:
+    return not (int(hts[:2]) in (0, 77, 98, 99) or int(hts[:2]) > 97)
+
+
+def _schedule(p: ProductFacts, hts: str, ref: Reference, c: Collector) -> None:
+    """The code against the schedule: a statistical line, whose units of quantity the product's
+    data must let the entry report; a tariff line with suffixes (``…00``); or no line at all."""
+    schedule = ref.schedule
+    line = statistical_line(hts, schedule)
+    if line is not None:
+        _quantity_data(p, line, c)
+        return
+    lines = tariff_lines(hts[:8], schedule) if hts.endswith("00") else ()
+    if lines:
+        _not_statistical(hts, lines, ref, c)
+        return
+    nearest = schedule.nearest(hts, limit=5)
+    dotted = ".".join((hts[:4], hts[4:6], hts[6:8], hts[8:]))
+    if nearest:
+        near = ", ".join(ln.dotted for ln in nearest[:3])
+        hint = f"the nearest under heading {hts[:4]} are {near} (all in details.suggestions)"
+    else:
+        hint = f"the schedule has no heading {hts[:4]}: check the classification"
+    c.add("HTS_NOT_IN_SCHEDULE", f"HTS code {dotted} is not a statistical reporting number of "
+          f"the tariff schedule ({schedule.revision}): {hint}.", missing=True,
+          details={"suggestions": line_refs(schedule, nearest, 1)})
+
+
+def _not_statistical(hts: str, lines: tuple[Line, ...], ref: Reference, c: Collector) -> None:
+    """An 8-digit tariff line (or it and ``00``) where the entry needs one of its statistical
+    lines: each listed with what sets it apart, below the tariff line."""
+    schedule = ref.schedule
+    tariff = schedule.line(hts[:8])
+    depth = len(schedule.path(tariff)) if tariff is not None else len(schedule.path(lines[0])) - 1
+    if len(lines) == 1:
+        choose = f"give its statistical reporting number, {lines[0].dotted}"
+    else:
+        shown = ", ".join(ln.dotted for ln in lines[:4]) + (", …" if len(lines) > 4 else "")
+        choose = (f"give the one of its {len(lines)} statistical lines that describes the goods "
+                  f"({shown}; all in details.statisticalLines)")
+    c.add("HTS_NOT_STATISTICAL", f"HTS code '{hts}' is the tariff line {lines[0].dotted[:10]}, "
+          f"not a 10-digit statistical reporting number: {choose}.", missing=True,
+          details={"statisticalLines": line_refs(schedule, lines, depth)})
+
+
+_MEASURES = {
+    "netWeightKg": "the net weight of one unit in kg",
+    "measures.areaM2": "the area of one unit in m²",
+    "measures.volumeLiters": "the volume of one unit in liters",
+    "measures.lengthM": "the length of one unit in m",
+    "measures.pairsPerUnit": "the pairs in one unit",
+    "measures.piecesPerUnit": "the pieces in one unit",
+}
+
+
+def _quantity_data(p: ProductFacts, line: Line, c: Collector) -> None:
+    """Each unit of quantity of the line must be computable for any count: the measure it is
+    computed from is due (a block), a unit no product measure gives is for the broker."""
+    units = units_of(line.units)
+    asked: set[str] = set()
+    broker: list[str] = []
+    for unit in units:
+        conversion = UNITS.get(unit)
+        if conversion is None:
+            broker.append(unit)
+        elif (field := conversion.field) and field not in asked and not conversion.given(p):
+            asked.add(field)
+            c.add("STATISTICAL_QUANTITY_DATA_MISSING", f"HTS {line.dotted} reports its "
+                  f"quantity in {' and '.join(units)}: {unit} needs {field} "
+                  f"({_MEASURES.get(field, field)}).", field, missing=True)
+    if broker:
+        c.add("STATISTICAL_QUANTITY_NOT_DERIVED", f"HTS {line.dotted} reports a quantity in "
+              f"{' and '.join(broker)}, which EntryGo does not compute from product data: the "
+              "broker reports it from the goods' documents.")
 
 
 def _description(p: ProductFacts, ref: Reference, c: Collector) -> None:

@@ -11,7 +11,8 @@ proof liters, carats) is reported as such, never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from entrygo.readiness.facts import ProductFacts
 
@@ -24,6 +25,14 @@ class Conversion:
     field: str | None
     scale: Decimal = Decimal(1)
     per: int = 1
+
+    def given(self, product: ProductFacts) -> bool:
+        """Whether the product has the measure (a 0 is none), as ``of`` reads it."""
+        if self.field is None:
+            return True
+        if self.field == "netWeightKg":
+            return bool(product.net_weight_kg)
+        return bool((product.measures or {}).get(self.field.removeprefix("measures.")))
 
     def of(self, product: ProductFacts, count: int) -> Decimal | None:
         """The quantity of ``count`` items, or None when the product lacks the measure."""
@@ -77,3 +86,29 @@ def quantity(unit: str, product: ProductFacts, count: int) -> Quantity:
     if conversion is None:
         return Quantity(unit, None, None, derived=False)
     return Quantity(unit, conversion.of(product, count), conversion.field)
+
+
+_SPELLINGS = {"No": ("No.",), "No. and kg": ("No.", "kg")}
+"""Units the schedule spells two ways: ``No. and kg`` is how some lines of chapter 39 print
+their two units, ``No`` a missing period (9301.20.00.00)."""
+
+
+@cache
+def units_of(units: tuple[str, ...]) -> tuple[str, ...]:
+    """A line's units of quantity, one per quantity reported (``("No. and kg",)`` is
+    ``("No.", "kg")``). Cached: the schedule has a few dozen combinations."""
+    return tuple(u for unit in units for u in _SPELLINGS.get(unit, (unit,)))
+
+
+def statistical(units: tuple[str, ...], product: ProductFacts, count: int) -> tuple[Quantity, ...]:
+    """``count`` items of ``product`` in each unit of a statistical line, in the line's order
+    (the first is the entry's first quantity)."""
+    return tuple(quantity(unit, product, count) for unit in units_of(units))
+
+
+def reported(value: Decimal) -> int:
+    """A statistical quantity as the entry reports it: in whole units, halves rounded up; a
+    quantity of goods that are there is never 0, so anything under half a unit is 1
+    (docs/readiness.md, "Statistical quantities")."""
+    whole = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return max(whole, 1) if value > 0 else whole

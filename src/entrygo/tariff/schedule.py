@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from entrygo.tariff.usitc import Row, read_compact
@@ -89,15 +90,25 @@ class Schedule:
         return tuple(sorted(candidates, key=closeness)[:limit])
 
     def _heading_lines(self, heading: str) -> list[Line]:
-        start = self.by_number.get(heading)
+        start = self._heading_starts.get(heading)
         if start is None:
             return []
         found = []
-        for ln in self.lines[start.index + 1:]:
+        for ln in self.lines[start:]:
             if ln.number and not ln.number.startswith(heading):
                 break
             found.append(ln)
         return found
+
+    @cached_property
+    def _heading_starts(self) -> dict[str, int]:
+        """Heading -> the index of its first numbered row. Not every heading prints a row of
+        its own: 9617 starts at 9617.00, 4801 at 4801.00.01."""
+        starts: dict[str, int] = {}
+        for ln in self.lines:
+            if ln.number:
+                starts.setdefault(ln.number[:4], ln.index)
+        return starts
 
 
 def build(rows: list[Row], revision: str) -> Schedule:

@@ -30,6 +30,11 @@ from entrygo.artifacts.render.csv_files import (
     render_metals_declaration_csv,
     render_packing_list_csv,
 )
+from entrygo.artifacts.render.duty_estimate import (
+    DUTY_ESTIMATE_COLUMNS,
+    has_estimate,
+    render_duty_estimate_csv,
+)
 from entrygo.artifacts.render.entry_summary import ENTRY_SUMMARY_VERSION, render_entry_summary
 from entrygo.artifacts.render.invoice import render_commercial_invoice_pdf
 from entrygo.artifacts.render.lines import has_section232
@@ -45,14 +50,14 @@ from entrygo.artifacts.render.text import latin1
 from entrygo.artifacts.snapshot import PackageSnapshot
 
 __all__ = [
-    "COMMERCIAL_INVOICE_COLUMNS", "CONTENT_TYPES", "CSV", "ENTRY_LINES_COLUMNS",
-    "ENTRY_SUMMARY_VERSION", "JSON",
+    "COMMERCIAL_INVOICE_COLUMNS", "CONTENT_TYPES", "CSV", "DUTY_ESTIMATE_COLUMNS",
+    "ENTRY_LINES_COLUMNS", "ENTRY_SUMMARY_VERSION", "JSON",
     "MANIFEST_FORMAT", "MANIFEST_FORMAT_VERSION", "METALS_COLUMNS", "PACKING_LIST_COLUMNS", "PDF",
     "READINESS_REPORT_FORMAT", "READINESS_REPORT_FORMAT_VERSION",
     "RenderedArtifact", "has_section232", "latin1", "render_all", "render_commercial_invoice_csv",
-    "render_commercial_invoice_pdf", "render_entry_lines_csv", "render_entry_summary",
-    "render_manifest", "render_metals_declaration_csv", "render_packing_list_csv",
-    "render_readiness_report",
+    "render_commercial_invoice_pdf", "render_duty_estimate_csv", "render_entry_lines_csv",
+    "render_entry_summary", "render_manifest", "render_metals_declaration_csv",
+    "render_packing_list_csv", "render_readiness_report",
 ]
 
 JSON = "application/json"
@@ -79,12 +84,15 @@ _RENDERERS: tuple[tuple[str, str, str, Callable[[PackageSnapshot], bytes]], ...]
     ("packing_list", "packing_list.csv", CSV, render_packing_list_csv),
     ("readiness_report", "readiness_report.json", JSON, render_readiness_report),
     ("metals_declaration", "section_232_metals.csv", CSV, render_metals_declaration_csv),
+    ("duty_estimate", "duty_estimate.csv", CSV, render_duty_estimate_csv),
 )
 
 
 def render_all(snapshot: PackageSnapshot) -> list[RenderedArtifact]:
-    """Every artifact of the package, in contract order; the metals declaration only when due."""
-    due = has_section232(snapshot)
+    """Every artifact of the package, in contract order; the metals declaration only when due,
+    the duty estimate when the plan has one (plans stored before estimates have none)."""
+    due = {"metals_declaration": has_section232(snapshot),
+           "duty_estimate": has_estimate(snapshot)}
     return [RenderedArtifact(kind, filename, content_type, render(snapshot))
             for kind, filename, content_type, render in _RENDERERS
-            if kind != "metals_declaration" or due]
+            if due.get(kind, True)]

@@ -34,6 +34,8 @@ from entrygo.artifacts.render.lines import (
     unit_rows,
 )
 from entrygo.artifacts.render.pga import PGA_COLUMNS, pga_cells
+from entrygo.artifacts.render.statistical import CSV_COLUMNS as STATISTICAL_COLUMNS
+from entrygo.artifacts.render.statistical import cells as statistical_cells
 from entrygo.artifacts.snapshot import PackageSnapshot
 from entrygo.readiness import reference
 from entrygo.readiness.treatments import METAL_CONTENT_FIELDS
@@ -118,7 +120,8 @@ ENTRY_LINES_COLUMNS = (
     "consignee_region", "consignee_postal_code", "order_id", "order_external_id",
     "tracking_numbers", "line_index", "product_id", "sku", "hts_code", "description",
     "country_of_origin", "mid",
-    "mid_derived", "quantity", "value_usd", "net_weight_kg", "flags", "section232_declaration",
+    "mid_derived", "quantity", "value_usd", "net_weight_kg", *STATISTICAL_COLUMNS, "flags",
+    "section232_declaration",
     "steel_pct", "steel_melt_pour_country", "aluminum_pct", "aluminum_smelt_country",
     "aluminum_cast_country", "copper_pct", *PGA_COLUMNS,
 )
@@ -144,7 +147,7 @@ def render_entry_lines_csv(snapshot: PackageSnapshot) -> bytes:
                    r.product.id, r.product.external_id, r.product.hts_code, r.description,
                    r.product.country_of_origin, r.mid,
                    boolean(r.mid_derived), r.line.quantity, money(r.line.line_value_usd),
-                   exact(r.weight_total), ";".join(r.flags),
+                   exact(r.weight_total), *statistical_cells(r), ";".join(r.flags),
                    "; ".join(declarations[m.name] for m in r.metals),
                    *(metal.get(key) for key in METAL_CONTENT_FIELDS), *pga_cells(r.product))
 

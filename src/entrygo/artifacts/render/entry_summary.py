@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from entrygo.artifacts.render.duty_estimate import add_entry_estimates
 from entrygo.artifacts.render.formatting import json_number
 from entrygo.artifacts.render.lines import (
     LineRow,
@@ -29,6 +30,7 @@ from entrygo.artifacts.render.lines import (
 )
 from entrygo.artifacts.render.manifest import json_bytes
 from entrygo.artifacts.render.pga import pga_of
+from entrygo.artifacts.render.statistical import document as statistical_document
 from entrygo.artifacts.snapshot import PackageSnapshot, Unit
 from entrygo.kit.clock import iso
 from entrygo.readiness import reference
@@ -105,6 +107,7 @@ def _line(number: int, r: LineRow) -> dict[str, Any]:
         "manufacturerIdDerived": r.mid_derived,
         "quantity": r.line.quantity,
         "netWeightKg": None if weight is None else json_number(weight),
+        "netQuantityInHtsusUnits": statistical_document(r),
         "enteredValueUsd": json_number(r.line.line_value_usd),
         "orderId": r.order.id,
         "orderExternalId": r.order.external_id,
@@ -161,11 +164,13 @@ def _entry(snapshot: PackageSnapshot, position: int, unit: Unit) -> dict[str, An
 
 def render_entry_summary(snapshot: PackageSnapshot) -> bytes:
     """One record per entry (export unit), in unit order: what the broker files it from."""
+    entries = [_entry(snapshot, position, unit)
+               for position, unit in enumerate(snapshot.units, start=1)]
+    add_entry_estimates(snapshot, entries)
     doc = {
         "version": ENTRY_SUMMARY_VERSION,
         "packageNumber": snapshot.package_number,
         "generatedAt": iso(snapshot.executed_at),
-        "entries": [_entry(snapshot, position, unit)
-                    for position, unit in enumerate(snapshot.units, start=1)],
+        "entries": entries,
     }
     return json_bytes(doc)

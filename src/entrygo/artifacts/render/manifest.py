@@ -23,6 +23,8 @@ from entrygo.artifacts.render.lines import (
     unit_orders,
 )
 from entrygo.artifacts.render.pga import pga_of
+from entrygo.artifacts.render.statistical import classifications
+from entrygo.artifacts.render.statistical import document as statistical_document
 from entrygo.artifacts.snapshot import PackageSnapshot, Party
 from entrygo.kit.clock import iso
 
@@ -102,6 +104,7 @@ def _lines_by_order(snapshot: PackageSnapshot) -> dict[str, list[dict[str, Any]]
             "unitValueUsd": json_number(r.line.unit_value_usd),
             "lineValueUsd": json_number(r.line.line_value_usd),
             "netWeightKg": None if weight is None else json_number(weight),
+            "statisticalQuantities": statistical_document(r),
             "flags": list(r.flags),
             "pga": pga_of(r.product),
         })
@@ -145,6 +148,8 @@ def render_manifest(snapshot: PackageSnapshot) -> bytes:
         } for u, o in unit_orders(snapshot)],
         "flags": jsonable(snapshot.flags),
         "totals": _totals(snapshot),
+        "dutyEstimate": None if snapshot.duty_estimate is None
+        else jsonable(dict(snapshot.duty_estimate)),
     }
     return json_bytes(doc)
 
@@ -174,6 +179,7 @@ def render_readiness_report(snapshot: PackageSnapshot) -> bytes:
         "formatVersion": READINESS_REPORT_FORMAT_VERSION,
         **_provenance(snapshot),
         "invoiceLinesToCheck": _lines_to_check(snapshot),
+        "classifications": classifications(line_rows(snapshot)),
         "validationMessages": jsonable([*checked, *rest]),
         "flags": jsonable(snapshot.flags),
         "missing_data": jsonable(snapshot.missing_data),

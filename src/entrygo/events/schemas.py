@@ -1,0 +1,266 @@
+"""The feed's events as clients see them, one shape per type (the published contract documents
+each: ``GET /api/events`` and every webhook delivery's body).
+
+Every event is ``{"id", "type", "createdAt", "exportId", "data", "requestId"}``; ``data`` is the
+type's own object below. Fields marked optional appear only when they have a value (events
+recorded before a field existed never carry it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from entrygo.api.wire import DateTime, Omittable, Page, WireModel
+from entrygo.events.models import ExportEvent
+from entrygo.kit.clock import iso
+
+Readiness = Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
+
+
+def event_document(event: ExportEvent) -> dict[str, Any]:
+    """An event as the feed lists it and a webhook delivers it."""
+    return {"id": event.id, "type": event.type, "createdAt": iso(event.occurred_at),
+            "exportId": event.batch_id, "data": event.data, "requestId": event.request_id}
+
+
+# --- each type's data -------------------------------------------------------------------------
+
+class ExportBatchCreatedData(WireModel):
+    warehouse_id: str
+    broker_id: str
+
+
+class ExportPlannedData(WireModel):
+    plan_hash: str
+    readiness_state: Readiness
+    order_count: int = Field(description="Orders included in the plan.")
+    supersedes: Omittable[list[str]] = Field(None, description="The PLANNED batches this plan "
+                                             "moved to SUPERSEDED.")
+
+
+class ExportReplannedData(ExportPlannedData):
+    previous_plan_hash: str
+
+
+class ExportSupersededData(WireModel):
+    superseded_by: str
+    order_ids: list[str] = Field(description="The orders the newer plan shares with this one.")
+
+
+class ExportCancelledData(WireModel):
+    pass
+
+
+class ExportFailedData(WireModel):
+    error: str
+
+
+class CustomsPackageCreatedData(WireModel):
+    customs_package_id: str
+    package_number: str
+
+
+class CustomsArtifactGeneratedData(WireModel):
+    artifact_id: str
+    filename: str
+    sha256: str
+
+
+class ExportExecutedData(WireModel):
+    customs_package_id: str
+    order_count: int
+    reviewed_by: Omittable[str] = None
+    acknowledged_codes: Omittable[list[str]] = None
+
+
+class BrokerNotifiedData(WireModel):
+    submission_id: str
+    recipient: str
+    message_id: str
+    attempt: int
+    transport: str
+
+
+class BrokerSubmissionFailedData(WireModel):
+    submission_id: str
+    attempt: int
+    error: str
+    status: Literal["retrying", "failed"]
+    next_attempt_at: DateTime | None
+
+
+class WarehouseNotifiedData(WireModel):
+    notification_id: str
+    recipient: str
+    message_id: str
+    attempt: int
+
+
+class SyncedOrder(WireModel):
+    id: str
+    external_id: str
+    sync_status: Literal["created", "updated"]
+
+
+class SyncedProduct(SyncedOrder):
+    readiness_state: Readiness
+
+
+class ProductsSyncedData(WireModel):
+    source: Literal["sync", "import", "patch"] = Field(
+        description="POST /api/products/sync, `entrygo products import`, or PATCH "
+        "/api/products/{id}.")
+    created: int
+    updated: int
+    unchanged: int
+    products: list[SyncedProduct] = Field(description="The products created or updated.")
+
+
+class OrdersSyncedData(WireModel):
+    source: Literal["sync"]
+    created: int
+    updated: int
+    unchanged: int
+    orders: list[SyncedOrder] = Field(description="The orders created or updated.")
+
+
+class WebhookEndpointDisabledData(WireModel):
+    endpoint_id: str
+    url: str
+    reason: Literal["failing"]
+    failing_since: DateTime
+    last_error: str | None
+
+
+# --- the events -------------------------------------------------------------------------------
+
+class _Event(WireModel):
+    id: str = Field(description="evt_…: also the webhook-id of its deliveries.")
+    created_at: DateTime
+    export_id: str | None = Field(description="The export batch the event is about; null for "
+                                  "the account's own events.")
+    request_id: str | None = Field(description="The X-Request-Id of the request that caused "
+                                   "it; null for background work.")
+
+
+class ExportBatchCreatedEvent(_Event):
+    """A persisted plan made a new batch."""
+
+    type: Literal["EXPORT_BATCH_CREATED"]
+    data: ExportBatchCreatedData
+
+
+class ExportPlannedEvent(_Event):
+    """A new batch was planned."""
+
+    type: Literal["EXPORT_PLANNED"]
+    data: ExportPlannedData
+
+
+class ExportReplannedEvent(_Event):
+    """A PLANNED batch was planned again (same id, new planHash)."""
+
+    type: Literal["EXPORT_REPLANNED"]
+    data: ExportReplannedData
+
+
+class ExportSupersededEvent(_Event):
+    """A newer plan over some of its orders superseded the batch."""
+
+    type: Literal["EXPORT_SUPERSEDED"]
+    data: ExportSupersededData
+
+
+class ExportCancelledEvent(_Event):
+    """The batch was cancelled."""
+
+    type: Literal["EXPORT_CANCELLED"]
+    data: ExportCancelledData
+
+
+class ExportFailedEvent(_Event):
+    """Generating the customs package failed; nothing was sent."""
+
+    type: Literal["EXPORT_FAILED"]
+    data: ExportFailedData
+
+
+class CustomsPackageCreatedEvent(_Event):
+    """Execute created the batch's customs package."""
+
+    type: Literal["CUSTOMS_PACKAGE_CREATED"]
+    data: CustomsPackageCreatedData
+
+
+class CustomsArtifactGeneratedEvent(_Event):
+    """One artifact of the package was generated (one event per file)."""
+
+    type: Literal["CUSTOMS_ARTIFACT_GENERATED"]
+    data: CustomsArtifactGeneratedData
+
+
+class ExportExecutedEvent(_Event):
+    """The batch was executed (COMPLETED), with the review execute was given."""
+
+    type: Literal["EXPORT_EXECUTED"]
+    data: ExportExecutedData
+
+
+class BrokerNotifiedEvent(_Event):
+    """The customs package was delivered to the broker."""
+
+    type: Literal["BROKER_NOTIFIED"]
+    data: BrokerNotifiedData
+
+
+class BrokerSubmissionFailedEvent(_Event):
+    """An attempt to deliver the package to the broker failed (retried unless failed)."""
+
+    type: Literal["BROKER_SUBMISSION_FAILED"]
+    data: BrokerSubmissionFailedData
+
+
+class WarehouseNotifiedEvent(_Event):
+    """The warehouse was notified."""
+
+    type: Literal["WAREHOUSE_NOTIFIED"]
+    data: WarehouseNotifiedData
+
+
+class ProductsSyncedEvent(_Event):
+    """A product sync, import or patch created or changed products (one that changed
+    nothing records nothing)."""
+
+    type: Literal["PRODUCTS_SYNCED"]
+    data: ProductsSyncedData
+
+
+class OrdersSyncedEvent(_Event):
+    """An order sync created or changed orders (one that changed nothing records
+    nothing)."""
+
+    type: Literal["ORDERS_SYNCED"]
+    data: OrdersSyncedData
+
+
+class WebhookEndpointDisabledEvent(_Event):
+    """EntryGo disabled a webhook endpoint whose deliveries had all failed for days."""
+
+    type: Literal["WEBHOOK_ENDPOINT_DISABLED"]
+    data: WebhookEndpointDisabledData
+
+
+EventOut = Annotated[
+    ExportBatchCreatedEvent | ExportPlannedEvent | ExportReplannedEvent | ExportSupersededEvent
+    | ExportCancelledEvent | ExportFailedEvent | CustomsPackageCreatedEvent
+    | CustomsArtifactGeneratedEvent | ExportExecutedEvent | BrokerNotifiedEvent
+    | BrokerSubmissionFailedEvent | WarehouseNotifiedEvent | ProductsSyncedEvent
+    | OrdersSyncedEvent | WebhookEndpointDisabledEvent,
+    Field(discriminator="type")]
+"""One event: its ``type`` says which shape ``data`` has."""
+
+
+class EventList(Page[EventOut]):
+    """A page of the account's events, newest first (in commit order)."""
