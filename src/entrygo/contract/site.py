@@ -314,7 +314,8 @@ def readiness_html() -> tuple[str, str]:
         f"<dt>Informal entry maximum</dt><dd>{_e(_money(ref.informal_entry_max_usd))} per "
         f"export unit; above it, {_code_link('FORMAL_ENTRY_REQUIRED')}</dd>",
         f"<dt>Section 232 metal threshold</dt><dd>{_e(ref.metals_threshold_pct)} % by weight; "
-        f"at or below it for every metal, {_code_link('METALS_BELOW_THRESHOLD')}</dd>",
+        f"under it for every metal, outside chapters 72, 73, 74 and 76, "
+        f"{_code_link('METALS_BELOW_THRESHOLD')}</dd>",
         "<dt>Embargoed origins</dt><dd>"
         + ", ".join(f"<code>{_e(c)}</code>" for c in sorted(ref.embargoed_origins))
         + f"; goods of these origins get {_code_link('PROHIBITED_ORIGIN')}</dd>",

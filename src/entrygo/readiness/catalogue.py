@@ -157,8 +157,8 @@ _RULES = [
     Rule("METALS_REVIEW_RECOMMENDED", "warning",
          "The HTS code is in the Section 232 steel, aluminum or copper scope (chapters 72, 73, "
          "74, 76 and the derivative list) or metal content above 0 is declared; also when "
-         "every share is at most 15 % (beside METALS_BELOW_THRESHOLD), because whether the "
-         "exclusion is measured by weight or by value is disputed.",
+         "every share is under 15 % (beside METALS_BELOW_THRESHOLD), because sources disagree "
+         "on how that exclusion is measured.",
          "Section 232 (19 U.S.C. 1862); Proclamations 9704, 9705, 10962, as amended",
          "htsCode", True),
     Rule("METALS_ORIGIN_DATA_MISSING", "blocking",
@@ -173,9 +173,10 @@ _RULES = [
          "19 U.S.C. 1592 (material omissions); CBP guidance on Section 232 declarations",
          "metalContent", True),
     Rule("METALS_BELOW_THRESHOLD", "info",
-         "In Section 232 scope, but every declared metal share is at most 15 % by weight "
-         "(excluded since 2026-04-06 if the threshold is read by weight; a review is still "
-         "asked for).", "Section 232 restructuring of 2026-04-06", "metalContent", True),
+         "In Section 232 scope outside chapters 72, 73, 74 and 76, and every declared metal "
+         "share is under 15 % of the article's weight (excluded since 2026-04-06; a review is "
+         "still asked for).", "Section 232 restructuring of 2026-04-06; HTSUS heading "
+         "9903.82.03 and U.S. note 16(c) to chapter 99, subchapter III", "metalContent", True),
     Rule("CN_SECTION_301_REVIEW", "warning", "The country of origin is CN (Section 301 duties).",
          "Section 301 (19 U.S.C. 2411); USTR China actions", "countryOfOrigin", True),
     Rule("UFLPA_REVIEW", "warning",

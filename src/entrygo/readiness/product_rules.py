@@ -247,7 +247,7 @@ def _in_scope(p: ProductFacts, digits: str | None, ref: Reference) -> set[str]:
 
 def section232_metals(p: ProductFacts, ref: Reference) -> tuple[Metal, ...]:
     """Every metal a Section 232 declaration of the product lists, in declaration order: the
-    metals in scope and the metals its materials name, those at or below the threshold
+    metals in scope and the metals its materials name, those under the threshold
     included (the broker declares the whole article, not only what crosses 15 %). Empty when
     the product is out of scope."""
     hts = p.hts_code if p.hts_code and p.hts_code.isdigit() else None
@@ -259,9 +259,10 @@ def section232_metals(p: ProductFacts, ref: Reference) -> tuple[Metal, ...]:
 
 
 def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -> None:
-    """Section 232: in scope by HTS or by declared content. At or below the threshold the
-    exclusion is noted and a review still asked for: whether the 2026 exclusion is measured by
-    weight or by value is disputed between sources, and a wrong READY costs more than a look."""
+    """Section 232: in scope by HTS or by declared content. Heading 9903.82.03 leaves out
+    articles outside chapters 72, 73, 74 and 76 whose every metal is under the threshold share
+    of the article's weight: that exclusion is noted and a review still asked for (sources
+    disagree on how it is measured, and a wrong READY costs more than a look)."""
     content = p.metal_content or {}
     shares = _shares(p)
     in_scope = _in_scope(p, digits, ref)
@@ -273,17 +274,18 @@ def _metals(p: ProductFacts, digits: str | None, ref: Reference, c: Collector) -
             c.add("METALS_CONTENT_INCONSISTENT", f"The materials name {word}, but metalContent "
                   f"gives no {field}: declare its share by weight.", f"metalContent.{field}",
                   missing=True)
-    above = sorted(m for m in in_scope
-                   if (share := shares[m]) is None or share > ref.metals_threshold_pct)
+    threshold = ref.metals_threshold_pct
+    excludable = not (digits and digits[:2] in ref.section232_fallback)  # ch. 72/73/74/76
+    above = sorted(m for m in in_scope if not excludable
+                   or (share := shares[m]) is None or share >= threshold)
     if not above:
         listed = ", ".join(sorted(in_scope))
-        c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({listed}) are each at most "
-              f"{ref.metals_threshold_pct} % by weight: excluded if the threshold is read by "
-              "weight.")
+        c.add("METALS_BELOW_THRESHOLD", f"Section 232 metals ({listed}) are each under "
+              f"{threshold} % of the article's weight: excluded under heading 9903.82.03.")
         c.treat(*(METALS[m].flag for m in sorted(in_scope)), message=f"Section 232 {listed} "
-                f"at most {ref.metals_threshold_pct} % by weight: whether the exclusion is "
-                "measured by weight or by value is disputed. Confirm with the broker; the "
-                "declaration lists the metal content either way.")
+                f"under {threshold} % by weight: heading 9903.82.03 measures the share by "
+                "weight, but sources disagree. Confirm with the broker; the declaration lists "
+                "the metal content either way.")
         return
     c.treat(*(METALS[m].flag for m in above), message=f"Section 232 {', '.join(above)} article: "
             "the broker must declare metal content and origin of the metal.")
