@@ -101,6 +101,7 @@ def test_a_malformed_number_is_400_on_hts(api, hts):
 
 @pytest.mark.parametrize("q, expected", [
     ("vacuum bottle", "9617001000"),  # "bottle" is not in its text: a synonym, "flask"
+    ("stainless steel saucepan", "7323930045"),  # the demo's product: "cooking ware"
     ("Vacuum Bottles", "9617001000"),
     ("thermos", "9617001000"),
     ("cotton t-shirt", "6109100012"),
