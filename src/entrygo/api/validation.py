@@ -18,7 +18,8 @@ from pydantic import (
     ValidationError,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import ErrorDetails
+from pydantic.json_schema import JsonDict
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from entrygo.kit.errors import Issue, IssueCode, invalid_request, validation_error
 
@@ -269,3 +270,19 @@ class RequestModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
     )
+
+
+def not_null_schema(schema: JsonDict) -> None:
+    """The published schema of a patch field that may be left out but not sent as null
+    (``Field(json_schema_extra=not_null_schema)``, with ``refuse_null`` as its validator)."""
+    options = cast(list[JsonDict], schema.pop("anyOf"))
+    schema.update(next(o for o in options if o.get("type") != "null"))
+    schema.pop("default", None)
+
+
+def refuse_null(value: Any) -> Any:
+    """A ``mode="before"`` validator of a patch field that cannot be cleared: ``null`` is
+    refused (``required``), leaving the field out keeps it."""
+    if value is None:
+        raise PydanticCustomError("required", "Required: it cannot be cleared")
+    return value

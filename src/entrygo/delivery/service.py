@@ -54,6 +54,17 @@ class Policy:
         delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
         return now + timedelta(seconds=delay)
 
+    def outcome(self, attempts: int, error: str | None, now: datetime) -> dict[str, Any]:
+        """What an attempt leaves on its outbox row: sent, failed for good after the last
+        attempt, or retrying at the next backoff (broker email and webhooks alike)."""
+        if error is None:
+            return {"status": "sent", "sent_at": now, "error_message": None,
+                    "next_attempt_at": None}
+        if attempts >= self.max_attempts:
+            return {"status": "failed", "error_message": error, "next_attempt_at": None}
+        return {"status": "retrying", "error_message": error,
+                "next_attempt_at": self.next_attempt(attempts, now)}
+
 
 class Deliverer:
     def __init__(self, db: Database, store: ArtifactStore, transport: Transport, sender: str,
@@ -109,15 +120,7 @@ class Deliverer:
                 package_id: str | None = None) -> None:
         now = utcnow()
         attempts = row.attempts + 1
-        values: dict[str, Any]
-        if error is None:
-            values = {"status": "sent", "sent_at": now, "error_message": None,
-                      "next_attempt_at": None}
-        elif attempts >= self.policy.max_attempts:
-            values = {"status": "failed", "error_message": error, "next_attempt_at": None}
-        else:
-            values = {"status": "retrying", "error_message": error,
-                      "next_attempt_at": self.policy.next_attempt(attempts, now)}
+        values = self.policy.outcome(attempts, error, now)
         outbox.record(s, model, row.id, attempts=attempts, transport=self.transport.name,
                       updated_at=now, **values)
         self.batches.changed(s, row.batch_id)  # delivery state is part of inspect

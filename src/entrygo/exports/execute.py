@@ -9,7 +9,6 @@ only after that commit.
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +31,7 @@ from entrygo.exports.states import ENTERED, ExportState, move, require
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, not_found
 from entrygo.kit.ids import new_id
-from entrygo.kit.process import holder_is_gone
+from entrygo.kit.process import lease_standing
 from entrygo.readiness import reference
 from entrygo.readiness.catalogue import RULES_VERSION
 from entrygo.readiness.facts import PlanFacts
@@ -246,12 +245,9 @@ def submission_to_retry(session: Session, caller: Caller, batch_id: str
     if submission.status == "sent":
         raise ApiError(409, "INVALID_EXPORT_STATE", "The broker submission was already sent.",
                        details={"currentState": batch.state, "submissionStatus": "sent"})
-    now = utcnow()
-    if submission.lease_until is None or submission.lease_until < now:
-        return batch, None
-    if holder_is_gone(submission.lease_owner):
-        return batch, submission.lease_owner
-    wait = max(1, math.ceil((submission.lease_until - now).total_seconds()))
+    stale, wait = lease_standing(submission.lease_until, submission.lease_owner, utcnow())
+    if wait is None:
+        return batch, stale
     raise ApiError(409, "DELIVERY_IN_PROGRESS", "A delivery attempt of this broker submission "
                    "is under way; its outcome is recorded on the batch. Retry after it.",
                    headers={"Retry-After": str(wait)},

@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from entrygo.accounts.schemas import Address, AddressPatch, not_null
 from entrygo.api.fields import Id, IdempotencyKeyField, trimmed
-from entrygo.api.validation import RequestModel
+from entrygo.api.validation import RequestModel, refuse_null
 from entrygo.api.wire import COMPONENT_REF, Page, Timestamp, WireModel, shaped_as
 
 _SSN = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
@@ -141,12 +141,7 @@ class ImporterPatch(RequestModel):
                                     "account's default; false (or null): if it is the "
                                     "default, the account has none any more.")
 
-    @field_validator("name", "number", "address", mode="before")
-    @classmethod
-    def _cannot_be_cleared(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("required", "Required: it cannot be cleared")
-        return value
+    _cannot_be_cleared = field_validator("name", "number", "address", mode="before")(refuse_null)
 
     def changes(self) -> dict[str, Any]:
         """The importer fields this patch sends, as the JSON of their validated values (a

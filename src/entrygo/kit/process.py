@@ -10,8 +10,10 @@ on another machine cannot be checked from here, so its lease is honoured until i
 from __future__ import annotations
 
 import functools
+import math
 import os
 import socket
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -65,3 +67,15 @@ def holder_is_gone(holder: str | None) -> bool:
         return True
     except (psutil.Error, ValueError):
         return False
+
+
+def lease_standing(lease_until: datetime | None, holder: str | None,
+                   now: datetime) -> tuple[str | None, int | None]:
+    """Whether a forced retry may take a leased outbox row now: ``(None, None)`` when no
+    lease holds it, ``(holder, None)`` when its holder is gone (the retry takes it over), and
+    ``(None, seconds)`` while a live attempt holds it (the ``Retry-After`` to answer)."""
+    if lease_until is None or lease_until < now:
+        return None, None
+    if holder_is_gone(holder):
+        return holder, None
+    return None, max(1, math.ceil((lease_until - now).total_seconds()))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator
-from pydantic.json_schema import JsonDict, SkipJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
@@ -23,7 +23,7 @@ from entrygo.api.fields import (
     WeightKg,
     trimmed,
 )
-from entrygo.api.validation import RequestModel, json_type_name
+from entrygo.api.validation import RequestModel, json_type_name, not_null_schema
 from entrygo.api.wire import Batch, Num, Omittable, Page, Timestamp, WireModel, shaped_as
 from entrygo.readiness import reference
 from entrygo.readiness.classification import statistical_line
@@ -258,12 +258,6 @@ class BatteryPatch(RequestModel):
     watt_hours: Annotated[Decimal, ExactNumber(places=3, le="100000")] | None = None
 
 
-def _not_null(schema: JsonDict) -> None:
-    """The published schema of a field that may be left out but not sent as null."""
-    options = cast(list[JsonDict], schema.pop("anyOf"))
-    schema.update(next(o for o in options if o.get("type") != "null"))
-    schema.pop("default", None)
-
 
 PATCH_GROUPS = ("manufacturer", "metalContent", "pga", "pga.cpscCertificate",
                 "pga.cpscCertificate.placeOfManufacture", "pga.cpscCertificate.testingLab",
@@ -281,7 +275,7 @@ class ProductPatch(RequestModel):
     account_id: Id | None = None
     idempotency_key: IdempotencyKeyField | None = None
     external_id: SkipJsonSchema[Any] = None
-    title: Annotated[str, trimmed(500, 1)] | None = Field(None, json_schema_extra=_not_null)
+    title: Annotated[str, trimmed(500, 1)] | None = Field(None, json_schema_extra=not_null_schema)
     customs_description: Annotated[str, OptionalText(1000)] | None = None
     hts_code: HtsInput | None = None
     country_of_origin: CountryInput | None = None

@@ -3,11 +3,9 @@ United States: a warehouse's default, a plan's own)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, field_validator
-from pydantic.json_schema import JsonDict
-from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import (
     CalendarDate,
@@ -18,7 +16,7 @@ from entrygo.api.fields import (
     OptionalText,
     trimmed,
 )
-from entrygo.api.validation import RequestModel
+from entrygo.api.validation import RequestModel, not_null_schema, refuse_null
 from entrygo.api.wire import Page, Timestamp, WireModel, shaped_as
 
 ModeOfTransport = Literal["truck", "air", "ocean", "rail", "courier", "postal"]
@@ -104,12 +102,6 @@ class WarehouseCreate(RequestModel):
     idempotency_key: IdempotencyKeyField | None = None
 
 
-def _not_null(schema: JsonDict) -> None:
-    """The published schema of a field that may be left out but not sent as null."""
-    options = cast(list[JsonDict], schema.pop("anyOf"))
-    schema.update(next(o for o in options if o.get("type") != "null"))
-    schema.pop("default", None)
-
 
 class WarehousePatch(RequestModel):
     """A partial update of one warehouse (docs/api/contract.md §5.2), a JSON merge patch: a
@@ -119,8 +111,8 @@ class WarehousePatch(RequestModel):
 
     account_id: Id | None = None
     idempotency_key: IdempotencyKeyField | None = None
-    name: Annotated[str, trimmed(200, 1)] | None = Field(None, json_schema_extra=_not_null)
-    country: CountryCode | None = Field(None, json_schema_extra=_not_null)
+    name: Annotated[str, trimmed(200, 1)] | None = Field(None, json_schema_extra=not_null_schema)
+    country: CountryCode | None = Field(None, json_schema_extra=not_null_schema)
     address1: Annotated[str, OptionalText(200)] | None = None
     address2: Annotated[str, OptionalText(200)] | None = None
     city: Annotated[str, OptionalText(100)] | None = None
@@ -131,12 +123,7 @@ class WarehousePatch(RequestModel):
         "Merged into the stored default key by key (`carrier` too); a key sent as null clears "
         "it, and `defaultShipment: null` clears the whole default."))
 
-    @field_validator("name", "country", mode="before")
-    @classmethod
-    def _required_cannot_be_cleared(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("required", "Required: it cannot be cleared")
-        return value
+    _cannot_be_cleared = field_validator("name", "country", mode="before")(refuse_null)
 
     def changes(self) -> dict[str, Any]:
         """The warehouse fields this patch sends, as the JSON of their validated values (a

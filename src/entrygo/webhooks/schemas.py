@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import Id, IdempotencyKeyField, OptionalText, StrictInt, trimmed
-from entrygo.api.validation import RequestModel
+from entrygo.api.validation import RequestModel, refuse_null
 from entrygo.api.wire import Page, Timestamp, WireModel
 from entrygo.events.service import ALL_EVENT_TYPES
 from entrygo.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -58,12 +58,8 @@ class WebhookEndpointPatch(RequestModel):
 
     _events = field_validator("enabled_events")(_events_check)
 
-    @field_validator("url", "enabled_events", "disabled", mode="before")
-    @classmethod
-    def _cannot_be_cleared(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("required", "Required: it cannot be cleared")
-        return value
+    _cannot_be_cleared = field_validator("url", "enabled_events", "disabled",
+                                         mode="before")(refuse_null)
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True, exclude={"account_id", "idempotency_key"})

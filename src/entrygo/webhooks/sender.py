@@ -148,15 +148,7 @@ class WebhookSender:
                 now: datetime, status: int | None, duration_ms: int,
                 error: str | None) -> None:
         attempts = delivery.attempts + 1
-        values: dict[str, Any]
-        if error is None:
-            values = {"status": "sent", "sent_at": now, "error_message": None,
-                      "next_attempt_at": None}
-        elif attempts >= self.policy.max_attempts:
-            values = {"status": "failed", "error_message": error, "next_attempt_at": None}
-        else:
-            values = {"status": "retrying", "error_message": error,
-                      "next_attempt_at": self.policy.next_attempt(attempts, now)}
+        values = self.policy.outcome(attempts, error, now)
         outbox.record(s, WebhookDelivery, delivery.id, attempts=attempts,
                       transport=endpoint.url.partition(":")[0], updated_at=now,
                       last_attempt_at=now, response_status=status, duration_ms=duration_ms,

@@ -3,7 +3,6 @@ secret, delete; and which delivery a forced retry may attempt."""
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -12,7 +11,7 @@ from entrygo.auth.context import Caller
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, Issue, not_found, validation_error
 from entrygo.kit.ids import new_id
-from entrygo.kit.process import holder_is_gone
+from entrygo.kit.process import lease_standing
 from entrygo.webhooks import repository as repo
 from entrygo.webhooks.models import WebhookDelivery, WebhookEndpoint
 from entrygo.webhooks.repository import EndpointRepository
@@ -129,12 +128,9 @@ def delivery_to_retry(session: Session, caller: Caller, endpoint_id: str, delive
     if endpoint.status != repo.ENABLED:
         raise ApiError(409, "INVALID_DELIVERY_STATE", "The endpoint is disabled: enable it "
                        "(PATCH disabled: false) first.", details=details)
-    now = utcnow()
-    if delivery.lease_until is None or delivery.lease_until < now:
-        return delivery, None
-    if holder_is_gone(delivery.lease_owner):
-        return delivery, delivery.lease_owner
-    wait = max(1, math.ceil((delivery.lease_until - now).total_seconds()))
+    stale, wait = lease_standing(delivery.lease_until, delivery.lease_owner, utcnow())
+    if wait is None:
+        return delivery, stale
     raise ApiError(409, "DELIVERY_IN_PROGRESS", "An attempt of this delivery is under way; its "
                    "outcome shows in the delivery log. Retry after it.",
                    headers={"Retry-After": str(wait)},
