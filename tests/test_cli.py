@@ -31,7 +31,8 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
                          "ENTRYGO_WAREHOUSE_ID", "ENTRYGO_BROKER_ID", "ENTRYGO_PRODUCT_ID"]
     assert env["ENTRYGO_BASE_URL"] == "http://localhost:3000"  # no server running yet
     assert "no EntryGo server answers" in first.stderr
-    assert env["ENTRYGO_API_KEY"].startswith("shpbndl_live_")
+    assert env["ENTRYGO_API_KEY"].startswith("shpbndl_test_")  # the demo works in test mode
+    assert not env["ENTRYGO_ACCOUNT_ID"].startswith("acc_test_")  # the account's public id
     for name, prefix in (("ACCOUNT", "acc_"), ("WAREHOUSE", "wh_"), ("BROKER", "br_"),
                          ("PRODUCT", "prod_")):
         assert env[f"ENTRYGO_{name}_ID"].startswith(prefix)
@@ -39,8 +40,9 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
     # a second call reuses everything, the key included: no pile of keys after a session
     second = exports(entrygo(settings.resolved_database_url, settings.data_dir, "demo").stdout)
     assert second == env
-    with db.read() as s:
-        assert s.scalar(select(func.count()).select_from(Account)) == 1
+    with db.read() as s:  # the account and its test partition; one key
+        assert s.scalars(select(Account.id).order_by(Account.id)).all() == [
+            env["ENTRYGO_ACCOUNT_ID"], "acc_test_" + env["ENTRYGO_ACCOUNT_ID"][4:]]
         assert s.scalar(select(func.count()).select_from(ApiKey)) == 1
     assert oct((settings.data_dir / "demo_api_key").stat().st_mode & 0o777) == "0o600"
 
@@ -54,8 +56,8 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
                      headers={"authorization": f"Bearer {env['ENTRYGO_API_KEY']}"})
     assert old.status_code == 401
     auth = {"authorization": f"Bearer {rotated['ENTRYGO_API_KEY']}"}
-    assert client.get("/api/system/health", headers=auth).json()["accountId"] == \
-        env["ENTRYGO_ACCOUNT_ID"]
+    health = client.get("/api/system/health", headers=auth).json()
+    assert (health["accountId"], health["livemode"]) == (env["ENTRYGO_ACCOUNT_ID"], False)
     bottle = client.get(f"/api/products/{env['ENTRYGO_PRODUCT_ID']}", headers=auth).json()
     assert bottle["htsCode"] == "7323930045"
     assert bottle["metalContent"]["steelMeltPourCountry"] == "CA"
@@ -63,6 +65,7 @@ def test_demo_prints_the_guide_variables_and_reuses_the_account(settings, db, cl
     assert broker["email"] == "broker@example.com"
     warehouse = client.get(f"/api/warehouses/{env['ENTRYGO_WAREHOUSE_ID']}", headers=auth).json()
     assert warehouse["country"] == "CA"
+    assert (warehouse["accountId"], warehouse["livemode"]) == (env["ENTRYGO_ACCOUNT_ID"], False)
     assert len(client.get("/api/products", headers=auth).json()["data"]) == 3
 
 
@@ -71,8 +74,15 @@ def test_setup_commands(settings, client):
     account = entrygo(url, data, "accounts", "create", "--name", "Acme 3PL").stdout.strip()
     assert account.startswith("acc_")
     wh = entrygo(url, data, "warehouses", "create", "--account", account, "--name", "Laval",
-                 "--country", "ca", "--notify-email", "ops@example.com")
+                 "--country", "ca", "--notify-email", "ops@example.com", "--mode", "test")
     assert wh.returncode == 0, wh.stderr
+    live_wh = entrygo(url, data, "warehouses", "create", "--account", account, "--name", "Laval",
+                      "--country", "ca")
+    assert live_wh.returncode == 0, live_wh.stderr
+    # a test key's warehouse must be a test-mode one
+    crossed = entrygo(url, data, "keys", "create", "--account", account, "--mode", "test",
+                      "--warehouse", live_wh.stdout.strip())
+    assert crossed.returncode == 1 and "no test-mode warehouse" in crossed.stderr
     bad = entrygo(url, data, "warehouses", "create", "--account", account, "--name", "X",
                   "--country", "UK")
     assert bad.returncode == 1 and "country: Not an ISO 3166-1 alpha-2 country code" in bad.stderr
@@ -92,8 +102,9 @@ def test_setup_commands(settings, client):
     assert health["apiKey"]["id"] in listed.stdout and secret not in listed.stdout
 
     # --account may come from ENTRYGO_ACCOUNT_ID, as `entrygo demo` exports it
+    # and the mode from ENTRYGO_API_KEY (a test key: the products are test-mode products)
     imported = entrygo(url, data, "products", "import", str(EXAMPLE_CSV),
-                       env={"ENTRYGO_ACCOUNT_ID": account})
+                       env={"ENTRYGO_ACCOUNT_ID": account, "ENTRYGO_API_KEY": secret})
     assert imported.returncode == 0, imported.stderr
     result = json.loads(imported.stdout)
     assert (result["created"], result["updated"], result["unchanged"]) == (5, 0, 0)
@@ -102,6 +113,13 @@ def test_setup_commands(settings, client):
     assert all(i.startswith("prod_") for i in ids.values())
     got = client.get(f"/api/products/{ids['SAUCEPAN-1L-SS']}", headers=auth)
     assert got.status_code == 200 and got.json()["externalId"] == "SAUCEPAN-1L-SS"
+    assert got.json()["livemode"] is False
+    live_key = entrygo(url, data, "keys", "create", "--account", account).stdout.strip()
+    live = {"authorization": f"Bearer {live_key}"}
+    assert client.get(f"/api/products/{ids['SAUCEPAN-1L-SS']}", headers=live).status_code == 404
+    assert client.get("/api/products", headers=live).json()["data"] == []
+    assert [w["id"] for w in client.get("/api/warehouses", headers=live).json()["data"]] == [
+        live_wh.stdout.strip()]
 
     revoked = entrygo(url, data, "keys", "revoke", health["apiKey"]["id"])
     assert revoked.returncode == 0

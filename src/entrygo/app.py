@@ -76,7 +76,8 @@ def build_deliverer(settings: Settings, db: Database, store: LocalStore) -> Deli
                      Policy(max_attempts=settings.delivery_max_attempts,
                             backoff_seconds=settings.delivery_backoff_seconds,
                             lease_seconds=settings.delivery_lease_seconds,
-                            wait_seconds=settings.delivery_wait_seconds))
+                            wait_seconds=settings.delivery_wait_seconds),
+                     test_transport=OutboxTransport(settings.test_outbox_dir, "test_outbox"))
 
 
 def build_webhook_sender(settings: Settings, db: Database) -> WebhookSender:

@@ -17,6 +17,7 @@ from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
 from entrygo.kit.clock import iso
+from entrygo.kit.modes import is_live, partition
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +48,19 @@ err = Console(stderr=True)
 AccountOption = Annotated[str, typer.Option(
     "--account", help="Account id (acc_…); defaults to ENTRYGO_ACCOUNT_ID, which the demo "
     "exports.", envvar="ENTRYGO_ACCOUNT_ID", show_envvar=False)]
+ModeOption = Annotated[str | None, typer.Option(
+    "--mode", help="live or test: which of the account's modes to act in. Defaults to the mode "
+    "of ENTRYGO_API_KEY when it is set (the demo exports a test key), else live.")]
+
+
+def _mode(mode: str | None) -> str:
+    """``--mode``, else the mode of the key in ENTRYGO_API_KEY, else live."""
+    if mode is None:
+        key = os.environ.get("ENTRYGO_API_KEY", "")
+        return "test" if key.startswith("shpbndl_test_") else "live"
+    if mode not in ("live", "test"):
+        raise _fail("--mode must be live or test")
+    return mode
 
 
 def _database(settings: Settings) -> Database:
@@ -160,8 +174,9 @@ def keys_create(
     with db.write() as s:
         if account not in {a.id for a in list_accounts(s)}:
             raise _fail(f"no account {account}")
-        if warehouse and WarehouseRepository(s, AccountScope(account)).get(warehouse) is None:
-            raise _fail(f"no warehouse {warehouse} in account {account}")
+        scope = AccountScope(partition(account, mode))  # a test key's warehouse is a test one
+        if warehouse and WarehouseRepository(s, scope).get(warehouse) is None:
+            raise _fail(f"no {mode}-mode warehouse {warehouse} in account {account}")
         issued = issue_key(s, settings.secret, account_id=account, mode=mode,
                            warehouse_id=warehouse, expires_at=expires_at, name=name)
     err.print(f"created {issued.row.id}; the key is shown once:")
@@ -198,7 +213,7 @@ def keys_revoke(key_id: str) -> None:
 # --- warehouses and brokers ----------------------------------------------------------------------
 
 def _create_via_schema(schema: type[M], create: Callable[[Session, str, M], Any],
-                       payload: dict[str, Any]) -> str:
+                       payload: dict[str, Any], mode: str) -> str:
     """Validate CLI input with the API's own request model, so both paths accept the same."""
     from entrygo.api.validation import validate_as
     from entrygo.kit.errors import ApiError
@@ -211,7 +226,17 @@ def _create_via_schema(schema: type[M], create: Callable[[Session, str, M], Any]
         raise _fail(problems or exc.message) from None
     db = _database(Settings())
     with db.write() as s:
-        return str(create(s, cast(Any, body).account_id, body).id)
+        return str(create(s, _partition_of(s, cast(Any, body).account_id, mode), body).id)
+
+
+def _partition_of(session: Session, account_id: str, mode: str) -> str:
+    """Where the command acts: the account, or its test partition (made on first need)."""
+    from entrygo.accounts import repository as accounts
+
+    live = accounts.get(session, account_id) if is_live(account_id) else None
+    if live is None:
+        raise _fail(f"no account {account_id}")
+    return accounts.ensure_test_partition(session, live).id if mode == "test" else live.id
 
 
 @warehouses_app.command("create")
@@ -224,6 +249,7 @@ def warehouses_create(
     region: Annotated[str | None, typer.Option()] = None,
     postal_code: Annotated[str | None, typer.Option()] = None,
     notify_email: Annotated[str | None, typer.Option()] = None,
+    mode: ModeOption = None,
 ) -> None:
     """Create a warehouse and print its id."""
     from entrygo.setup.schemas import WarehouseCreate
@@ -231,7 +257,8 @@ def warehouses_create(
 
     typer.echo(_create_via_schema(WarehouseCreate, create_warehouse, {
         "accountId": account, "name": name, "country": country, "address1": address1,
-        "city": city, "region": region, "postalCode": postal_code, "notifyEmail": notify_email}))
+        "city": city, "region": region, "postalCode": postal_code, "notifyEmail": notify_email},
+        _mode(mode)))
 
 
 @brokers_app.command("create")
@@ -240,39 +267,42 @@ def brokers_create(
     name: Annotated[str, typer.Option()],
     email: Annotated[str, typer.Option()],
     filer_code: Annotated[str | None, typer.Option()] = None,
+    mode: ModeOption = None,
 ) -> None:
     """Create a broker and print its id."""
     from entrygo.setup.schemas import BrokerCreate
     from entrygo.setup.service import create_broker
 
     typer.echo(_create_via_schema(BrokerCreate, create_broker, {
-        "accountId": account, "name": name, "email": email, "filerCode": filer_code}))
+        "accountId": account, "name": name, "email": email, "filerCode": filer_code},
+        _mode(mode)))
 
 
 def _list_table(repository: type[WarehouseRepository] | type[BrokerRepository],
-                columns: list[str], account: str) -> None:
+                columns: list[str], account: str, mode: str) -> None:
     from entrygo.db.repository import AccountScope
 
     db = _database(Settings())
     with db.read() as s:
-        rows = repository(s, AccountScope(account)).all()
+        rows = repository(s, AccountScope(partition(account, mode))).all()
     _print_rows(columns, [[str(getattr(r, c) or "") for c in columns] for r in rows])
 
 
 @warehouses_app.command("list")
-def warehouses_list(account: AccountOption) -> None:
+def warehouses_list(account: AccountOption, mode: ModeOption = None) -> None:
     """List the account's warehouses."""
     from entrygo.setup.repository import WarehouseRepository
 
-    _list_table(WarehouseRepository, ["id", "name", "country", "city", "notify_email"], account)
+    _list_table(WarehouseRepository, ["id", "name", "country", "city", "notify_email"], account,
+                _mode(mode))
 
 
 @brokers_app.command("list")
-def brokers_list(account: AccountOption) -> None:
+def brokers_list(account: AccountOption, mode: ModeOption = None) -> None:
     """List the account's customs brokers."""
     from entrygo.setup.repository import BrokerRepository
 
-    _list_table(BrokerRepository, ["id", "name", "email", "filer_code"], account)
+    _list_table(BrokerRepository, ["id", "name", "email", "filer_code"], account, _mode(mode))
 
 
 # --- products ------------------------------------------------------------------------------------
@@ -282,13 +312,14 @@ def products_import(
     file: Annotated[Path, typer.Argument(help="A .csv or .json file (see docs/products-import.md).",
                                          exists=True, dir_okay=False, readable=True)],
     account: AccountOption,
+    mode: ModeOption = None,
 ) -> None:
     """Import products from CSV or JSON: all rows or none."""
     from entrygo.products.importer import ImportFailed, import_products_listing
 
     db = _database(Settings())
     try:
-        counts, products = import_products_listing(db, account, file)
+        counts, products = import_products_listing(db, account, file, mode=_mode(mode))
     except ImportFailed as exc:
         for problem in exc.problems:
             err.print(f"  {problem}")
@@ -396,4 +427,7 @@ def tariff_refresh(
 
 
 def main() -> None:
-    app()
+    from entrygo.api.wire import acting_in
+
+    with acting_in(livemode=True):  # --account names a (live) account; the demo says otherwise
+        app()

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox"
 
     @property
+    def test_outbox_dir(self) -> Path:
+        """Where test mode's broker email and warehouse notifications go, always: a test key
+        never reaches the configured SMTP server."""
+        return self.data_dir / "test-outbox"
+
+    @property
     def base_url(self) -> str:
         if self.public_base_url:
             return self.public_base_url.rstrip("/")

@@ -2,7 +2,9 @@
 
 Idempotent: the account (with its seller and a default importer of record), the warehouse (with
 a default shipment: truck via Buffalo-Niagara Falls), the broker and the products are created
-once and reused, and so is the API key unless asked to rotate it. ``ENTRYGO_PRODUCT_ID`` is a
+once and reused, and so is the API key unless asked to rotate it. The key is a test-mode key
+(``shpbndl_test_…``) and everything the demo makes lives in the account's test mode, so the
+guide's broker email goes to the test outbox, never to a real broker. ``ENTRYGO_PRODUCT_ID`` is a
 Section 232 steel article with complete customs data, so the guide's plan comes back
 ``REVIEW_REQUIRED`` with ``METALS_REVIEW_RECOMMENDED``; the other products show a READY and a
 BLOCKED case.
@@ -20,6 +22,7 @@ from entrygo.accounts.models import Account
 from entrygo.accounts.schemas import AccountPatch
 from entrygo.accounts.service import update_account
 from entrygo.api.validation import parse_json, validate_as
+from entrygo.api.wire import acting_in
 from entrygo.auth.keys import find_active_key, issue_key, revoke_key
 from entrygo.config import Settings
 from entrygo.db.database import Database
@@ -28,6 +31,7 @@ from entrygo.importers.schemas import ImporterCreate
 from entrygo.importers.service import create_importer
 from entrygo.kit.errors import ApiError
 from entrygo.kit.files import write_private
+from entrygo.kit.modes import public_account_id
 from entrygo.products.schemas import ProductSync
 from entrygo.products.service import sync_products
 from entrygo.setup import service as setup
@@ -114,8 +118,8 @@ this is how a second ``entrygo demo`` can print the same key instead of issuing 
 
 
 def _demo_key(session: Session, settings: Settings, account_id: str, *, rotate: bool) -> str:
-    """The demo key's secret: the one issued before while it is still valid, unless
-    ``rotate`` (then that one is revoked and a new one issued)."""
+    """The demo key's secret, a test-mode key: the one issued before while it is still
+    valid, unless ``rotate`` (then that one is revoked and a new one issued)."""
     path = settings.data_dir / DEMO_KEY_FILE
     previous = path.read_text().strip() if path.exists() else None
     if previous:
@@ -124,10 +128,10 @@ def _demo_key(session: Session, settings: Settings, account_id: str, *, rotate: 
         except ApiError:  # revoked, expired, or from a database since reset
             row = None
         if row is not None and row.account_id == account_id:
-            if not rotate:
+            if not rotate and row.mode == "test":
                 return previous
-            revoke_key(session, row.id)
-    key = issue_key(session, settings.secret, account_id=account_id, mode="live", name="demo")
+            revoke_key(session, row.id)  # rotated, or a live key of an earlier demo
+    key = issue_key(session, settings.secret, account_id=account_id, mode="test", name="demo")
     write_private(path, key.secret.encode())
     return key.secret
 
@@ -139,38 +143,41 @@ def _ensure_filing_defaults(session: Session, account: Account) -> None:
         update_account(session, account.id, validate_as(AccountPatch, _as_request(SELLER)))
     if account.default_importer_id is None:
         create_importer(session, account.id, validate_as(ImporterCreate, _as_request(
-            {"accountId": account.id, **IMPORTER, "isDefault": True})))
+            {"accountId": public_account_id(account.id), **IMPORTER, "isDefault": True})))
 
 
 def ensure_demo(db: Database, settings: Settings, *, rotate: bool = False) -> dict[str, str]:
     """Create or reuse the demo account and its key; return the guide's environment
     variables."""
-    with db.write() as s:
-        account = accounts.first_named(s, DEMO_ACCOUNT)
-        if account is None:
-            account = setup.create_account(s, DEMO_ACCOUNT)
+    with db.write() as s, acting_in(livemode=False):
+        live = accounts.first_named(s, DEMO_ACCOUNT)
+        if live is None:
+            live = setup.create_account(s, DEMO_ACCOUNT)
+        public = live.id
+        key = _demo_key(s, settings, public, rotate=rotate)  # makes the test partition
+        account = accounts.ensure_test_partition(s, live)  # the demo works in test mode
         acc = account.id
         scope = AccountScope(acc)
         warehouse = next(iter(WarehouseRepository(s, scope).all(
             Warehouse.name == WAREHOUSE["name"])), None)
         if warehouse is None:
-            warehouse = setup.create_warehouse(
-                s, acc, validate_as(WarehouseCreate, _as_request({"accountId": acc, **WAREHOUSE})))
+            warehouse = setup.create_warehouse(s, acc, validate_as(
+                WarehouseCreate, _as_request({"accountId": public, **WAREHOUSE})))
         elif warehouse.default_shipment is None:  # a demo made before shipments existed
             warehouse.default_shipment = SHIPMENT
         _ensure_filing_defaults(s, account)
         broker = next(iter(BrokerRepository(s, scope).all(Broker.email == BROKER["email"])),
                       None)
         if broker is None:
-            body = validate_as(BrokerCreate, _as_request({"accountId": acc, **BROKER}))
+            body = validate_as(BrokerCreate, _as_request({"accountId": public, **BROKER}))
             broker = setup.create_broker(s, acc, body)
         synced = sync_products(s, acc, validate_as(
-            ProductSync, _as_request({"accountId": acc, "items": PRODUCTS})).items)
+            ProductSync, _as_request({"accountId": public, "items": PRODUCTS})).items)
         product = next(p for p in synced if p.external_id == GUIDE_PRODUCT)
         return {
             "ENTRYGO_BASE_URL": settings.base_url,
-            "ENTRYGO_API_KEY": _demo_key(s, settings, acc, rotate=rotate),
-            "ENTRYGO_ACCOUNT_ID": acc,
+            "ENTRYGO_API_KEY": key,
+            "ENTRYGO_ACCOUNT_ID": public,
             "ENTRYGO_WAREHOUSE_ID": warehouse.id,
             "ENTRYGO_BROKER_ID": broker.id,
             "ENTRYGO_PRODUCT_ID": product.id,

@@ -55,7 +55,8 @@ def test_a_new_account_reads_with_its_defaults(api, spec):
     account = fetch(api)
     check(spec, "get", "/api/account", 200, account)
     assert account == {
-        "id": api.account_id, "name": "Account tests", "legalName": None, "address": None,
+        "id": api.account_id, "livemode": True, "name": "Account tests", "legalName": None,
+        "address": None,
         "defaultImporterId": None, "requireReviewAcknowledgement": False,
         "readinessPolicy": "standard", "createdAt": account["createdAt"], "updatedAt": None}
 

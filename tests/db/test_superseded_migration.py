@@ -14,11 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
+from entrygo.accounts.models import Account
 from entrygo.app import create_app
+from entrygo.auth.models import ApiKey
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import alembic_config, upgrade
 from entrygo.exports.models import ExportBatchOrder
+from entrygo.kit.clock import utcnow
 from tests.support import TEST_SECRET, Api, Flow, World, execute
 
 
@@ -107,3 +110,37 @@ def test_upgrade_backfills_the_orders_of_planned_batches(fresh_url, tmp_path):
         assert after.inspect(partly)["supersededBy"] == newest
     finally:
         after.close()
+
+
+def test_upgrade_gives_accounts_with_test_keys_their_test_partition(fresh_url, tmp_path):
+    """Migration 0012: an account with a test key gets its test partition (with its seller);
+    one without gets none; what the test key made before stays live."""
+    config = alembic_config(fresh_url)
+    command.upgrade(config, "0011")
+    before = Service(fresh_url, tmp_path / "data")
+    api = before.flow.api
+    other = World(before.db, before.settings).account("No test key")
+    with before.db.write() as s:  # a test key as 0011 stored it (today's issue_key would
+        s.add(ApiKey(id="key_" + "0" * 26, account_id=api.account_id, mode="test",  # also
+                     key_hash="f" * 64, hint="shpbndl_test_…0000",  # make the partition)
+                     created_at=utcnow()))
+    api.client.patch("/api/account", json={"legalName": "Old Seller Ltd"},
+                     headers=api.headers())
+    made_earlier = before.flow.bottle
+    before.close()
+
+    upgrade(fresh_url)
+    db = Database(fresh_url)
+    try:
+        with db.read() as s:
+            rows = {a.id: a for a in s.scalars(select(Account))}
+        partition = "acc_test_" + api.account_id[4:]
+        assert partition in rows and "acc_test_" + other[4:] not in rows
+        assert (rows[partition].name, rows[partition].legal_name) == (
+            rows[api.account_id].name, "Old Seller Ltd")
+        assert rows[partition].default_importer_id is None  # its importers are its own
+        after = Service(fresh_url, tmp_path / "data", tenant=api)
+        assert after.flow.api.get(f"/api/products/{made_earlier}").json()["livemode"] is True
+        after.close()
+    finally:
+        db.dispose()

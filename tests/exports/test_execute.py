@@ -61,7 +61,8 @@ def test_guide_execute_inspect_package_and_artifacts(flow, settings):
                      "BROKER_NOTIFIED"]
 
     package = flow.api.get(f"/api/customs-packages/{done['customs_package_id']}").json()
-    assert package == {"id": done["customs_package_id"], "exportBatchId": plan["exportId"],
+    assert package == {"id": done["customs_package_id"], "livemode": True,
+                       "exportBatchId": plan["exportId"],
                        "packageNumber": done["customsPackage"]["packageNumber"],
                        "state": "sent_to_broker", "createdAt": package["createdAt"],
                        "artifacts": done["artifacts"],

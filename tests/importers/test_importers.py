@@ -74,7 +74,7 @@ def test_create_get_and_list(api, spec):
     made = r.json()
     assert made["id"].startswith("imp_") and len(made["id"]) == 30
     assert made == {
-        "id": made["id"], "name": "Northwind Trading LLC", "number": "12-3456789",
+        "id": made["id"], "livemode": True, "name": "Northwind Trading LLC", "number": "12-3456789",
         "address": {**ADDRESS, "address2": None}, "bond": BOND, "isDefault": False,
         "createdAt": made["createdAt"], "updatedAt": made["createdAt"]}
     assert fetch(api, made["id"]) == made

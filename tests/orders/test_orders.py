@@ -50,7 +50,7 @@ def test_guide_order_is_created_with_the_contract_shape(api, products):
     (o,) = r.json()["data"]
     assert o["id"].startswith("ord_")
     assert o == {
-        "id": o["id"], "externalId": "ord-ext-1001", "totalValueUsd": 110,
+        "id": o["id"], "livemode": True, "externalId": "ord-ext-1001", "totalValueUsd": 110,
         "destinationCountry": "US", "destinationRegion": "CA", "destinationPostalCode": "94105",
         "items": [{"productId": products[0], "quantity": 1, "unitValueUsd": 110,
                    "lineValueUsd": 110}],

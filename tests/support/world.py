@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from sqlalchemy import select, text
 
+from entrygo.accounts.models import Account
 from entrygo.api.validation import parse_json, validate_as
 from entrygo.auth.keys import issue_key
 from entrygo.config import Settings
@@ -22,6 +23,7 @@ from entrygo.db.database import Database
 from entrygo.importers.models import Importer
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
+from entrygo.kit.modes import public_account_id, test_partition
 from entrygo.models import metadata
 from entrygo.setup import service as setup
 from entrygo.setup.schemas import BrokerCreate, WarehouseCreate
@@ -120,7 +122,8 @@ class World:
                              warehouse_id=warehouse_id, expires_at=expires_at).secret
 
     def warehouse(self, account_id: str, **overrides: Any) -> str:
-        body = {"accountId": account_id, "name": "Toronto 3PL", "country": "CA",
+        body = {"accountId": public_account_id(account_id), "name": "Toronto 3PL",
+                "country": "CA",
                 "defaultShipment": DEFAULT_SHIPMENT, **overrides}
         with self.db.write() as s:
             return setup.create_warehouse(
@@ -128,8 +131,8 @@ class World:
             ).id
 
     def broker(self, account_id: str, **overrides: Any) -> str:
-        body = {"accountId": account_id, "name": "Border Brokers", "email": "broker@example.com",
-                **overrides}
+        body = {"accountId": public_account_id(account_id), "name": "Border Brokers",
+                "email": "broker@example.com", **overrides}
         with self.db.write() as s:
             return setup.create_broker(
                 s, account_id, validate_as(BrokerCreate, parse_json(json.dumps(body).encode()))
@@ -139,6 +142,22 @@ class World:
         account_id = self.account(name)
         return Api(client, self.key(account_id), account_id, self.warehouse(account_id),
                    self.broker(account_id), self)
+
+    def test_tenant(self, live: Api) -> Api:
+        """The same account in test mode: a test key, and its test partition set up as a
+        tenant is (a default importer, a warehouse, a broker), all test-mode objects."""
+        key = self.key(live.account_id, mode="test")  # makes the partition
+        partition = test_partition(live.account_id)
+        with self.db.write() as s:
+            now = utcnow()
+            importer = Importer(id=new_id("imp"), account_id=partition, name="Test-mode Inc.",
+                                number=DEFAULT_IMPORTER_NUMBER, address=DEFAULT_IMPORTER_ADDRESS,
+                                bond=None, created_at=now, updated_at=now)
+            s.add(importer)
+            s.flush()
+            s.get_one(Account, partition).default_importer_id = importer.id
+        return Api(live.client, key, live.account_id, self.warehouse(partition),
+                   self.broker(partition), self)
 
 
 def as_request(data: Any) -> Any:

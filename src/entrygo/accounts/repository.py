@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from entrygo.accounts.models import Account
+from entrygo.kit.modes import TEST_PREFIX, test_partition
 
 
 def add(session: Session, account: Account) -> Account:
@@ -43,10 +44,29 @@ def update(session: Session, account: Account, values: dict[str, Any]) -> None:
 
 
 def every(session: Session) -> list[Account]:
-    return list(session.scalars(select(Account).order_by(Account.id)))
+    """Every account (their test partitions are not accounts of their own)."""
+    return list(session.scalars(select(Account).where(~Account.id.startswith(TEST_PREFIX))
+                                .order_by(Account.id)))
 
 
 def first_named(session: Session, name: str) -> Account | None:
     """The oldest account of this name (the demo reuses its account)."""
-    return session.scalars(select(Account).where(Account.name == name)
+    return session.scalars(select(Account).where(Account.name == name,
+                                                 ~Account.id.startswith(TEST_PREFIX))
                            .order_by(Account.id).limit(1)).first()
+
+
+COPIED_TO_TEST = ("name", "legal_name", "address", "require_review_acknowledgement",
+                  "readiness_policy")
+"""The settings a new test partition starts from (its importers are its own, so not the
+default importer)."""
+
+
+def ensure_test_partition(session: Session, account: Account) -> Account:
+    """The account's test partition (``kit.modes``), made on first need with the account's
+    seller and policies; from then on its settings are its own."""
+    found = session.get(Account, test_partition(account.id))
+    if found is not None:
+        return found
+    return add(session, Account(id=test_partition(account.id), created_at=account.created_at,
+                                **{name: getattr(account, name) for name in COPIED_TO_TEST}))

@@ -10,7 +10,7 @@ from pydantic.json_schema import JsonDict, SkipJsonSchema
 
 from entrygo.api.fields import CountryCode, Id, IdempotencyKeyField, OptionalText, trimmed
 from entrygo.api.validation import RequestModel
-from entrygo.api.wire import Timestamp, WireModel, shaped_as
+from entrygo.api.wire import LiveMode, PublicAccountId, Timestamp, WireModel, shaped_as
 
 ReadinessPolicy = Literal["standard", "strict"]
 
@@ -93,7 +93,8 @@ class AccountPatch(RequestModel):
 
 
 class AccountOut(WireModel):
-    id: str
+    id: PublicAccountId
+    livemode: LiveMode
     name: str = Field(description="The account's internal name (set from the command line).")
     legal_name: str | None = Field(description="The seller on the commercial invoice; null: "
                                    "`name` is printed.")

@@ -109,7 +109,8 @@ class RequestContextMiddleware:
                 "route": getattr(route, "path", None), "status": status[0],
                 "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 "keyId": getattr(caller, "key_id", None),
-                "accountId": getattr(caller, "account_id", None),
+                "accountId": getattr(caller, "public_account_id", None),
+                "livemode": getattr(caller, "livemode", None),
             })
 
     async def _dispatch(self, scope: Scope, receive: Receive, send_with_id: Any,

@@ -8,16 +8,27 @@ milliseconds, names camelCase unless a field says otherwise (the contract's mixe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 from starlette.responses import Response
 
 from entrygo.kit.clock import iso
+from entrygo.kit.modes import public_account_id
 
 T = TypeVar("T")
 
@@ -49,6 +60,37 @@ Omittable = Annotated[T | SkipJsonSchema[None], Field(json_schema_extra=_no_defa
 schema, never null (``Omittable[str] = None``)."""
 
 
+request_livemode: ContextVar[bool] = ContextVar("request_livemode")
+"""The mode of the key the request authenticated with (``auth.context.authenticated`` sets
+it). A request sees the objects of its key's mode only (``kit.modes``), so every object it
+answers with is of that mode."""
+
+
+def _livemode() -> bool:
+    return request_livemode.get()  # LookupError outside an authenticated request: a bug
+
+
+@contextmanager
+def acting_in(livemode: bool) -> Iterator[None]:
+    """Build responses of this mode outside a request (the command line acts on live
+    accounts, the demo in test mode)."""
+    token = request_livemode.set(livemode)
+    try:
+        yield
+    finally:
+        request_livemode.reset(token)
+
+
+LiveMode = Annotated[bool, Field(default_factory=_livemode, description=(
+    "True for a live-mode object, false for a test-mode one (made with a shpbndl_test_ key; "
+    "its broker email and notifications never leave EntryGo)."))]
+"""``livemode`` on every object a response carries: the request's mode unless given."""
+
+
+PublicAccountId = Annotated[str, AfterValidator(public_account_id)]
+"""An account id as clients know it (a test-mode object's stored one is its partition's)."""
+
+
 COMPONENT_REF = "#/components/schemas/{model}"
 """Where the published contract keeps each model's schema."""
 
@@ -61,12 +103,21 @@ def shaped_as(model: type[BaseModel], *, many: bool = False) -> WithJsonSchema:
     return WithJsonSchema({"type": "array", "items": ref} if many else ref)
 
 
+def _livemode_required(schema: dict[str, Any]) -> None:
+    """``livemode`` is in every answer although the model fills it in (``LiveMode``): the
+    published schema says it is required, so generated clients need not guess."""
+    if "livemode" in schema.get("properties", {}) and "livemode" not in schema.get(
+            "required", []):
+        schema.setdefault("required", []).append("livemode")
+
+
 class WireModel(BaseModel):
     """Base of every response body. ``extra="forbid"``: the published schema lists every field
     a response carries (``additionalProperties: false``), and tests hold responses to it."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True, extra="forbid")
+                              serialize_by_alias=True, extra="forbid",
+                              json_schema_extra=_livemode_required)
 
 
 class DataList(WireModel):

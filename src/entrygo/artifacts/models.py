@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 
 
-class CustomsPackage(Base):
+class CustomsPackage(Base, Owned):
     """What execution produced for the broker: one per executed batch."""
 
     __tablename__ = "customs_packages"

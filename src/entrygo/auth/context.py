@@ -16,21 +16,34 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
+from entrygo.api.wire import request_livemode
 from entrygo.auth.keys import find_active_key, key_hash, looks_like_key, unauthorized
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import account_scope
+from entrygo.kit.modes import is_live, partition, public_account_id
 
 
 @dataclass(frozen=True)
 class Caller:
     account_id: str
+    """Where the key acts: its account, or the account's test partition for a test key
+    (``kit.modes``). Every query is scoped to it."""
     key_id: str
     mode: str
     warehouse_id: str | None
 
+    @property
+    def public_account_id(self) -> str:
+        """The account id the client knows (the same in both modes)."""
+        return public_account_id(self.account_id)
+
+    @property
+    def livemode(self) -> bool:
+        return is_live(self.account_id)
+
     def require_account(self, account_id: str) -> None:
         """A write body's ``accountId`` must be the key's own account (403 otherwise)."""
-        if account_id != self.account_id:
+        if account_id != self.public_account_id:
             raise account_scope("accountId does not match the API key's account.",
                                 field="accountId")
 
@@ -72,7 +85,8 @@ class KeyCache:
 def _lookup(state: State, token: str) -> tuple[Caller, datetime | None]:
     with state.db.read() as session:
         key = find_active_key(session, state.settings.secret, token)
-        return Caller(key.account_id, key.id, key.mode, key.warehouse_id), key.expires_at
+        return (Caller(partition(key.account_id, key.mode), key.id, key.mode, key.warehouse_id),
+                key.expires_at)
 
 
 async def authenticated(request: Request) -> Caller:
@@ -95,6 +109,7 @@ async def authenticated(request: Request) -> Caller:
     else:
         caller = cached
     request.state.caller = caller
+    request_livemode.set(caller.livemode)
     limiter = state.rate_limiter
     if limiter.shared:  # a network round trip: not on the event loop
         verdict = await run_in_threadpool(limiter.check, caller.key_id)

@@ -13,11 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from entrygo.accounts import repository as accounts
 from entrygo.auth import repository as keys
 from entrygo.auth.models import ApiKey
 from entrygo.kit.clock import utcnow
 from entrygo.kit.errors import ApiError
 from entrygo.kit.ids import new_id
+from entrygo.kit.modes import is_live
 
 KEY_PREFIX = "shpbndl_"
 MODES = ("live", "test")
@@ -49,6 +51,11 @@ def issue_key(session: Session, server_secret: bytes, *, account_id: str, mode: 
               name: str | None = None) -> IssuedKey:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    account = accounts.get(session, account_id)
+    if account is None or not is_live(account_id):
+        raise ValueError(f"no account {account_id}")
+    if mode == "test":
+        accounts.ensure_test_partition(session, account)
     plaintext = f"{KEY_PREFIX}{mode}_" + "".join(secrets.choice(_BASE62) for _ in range(40))
     row = ApiKey(
         id=new_id("key"), account_id=account_id, mode=mode,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
@@ -191,11 +192,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     bodies = [body for r in routes if (body := _body_of(r)) is not None]
     models: list[type[BaseModel]] = [Error]
     for route in routes:
-        model = route.response_model
-        if get_origin(model) in (Union, UnionType):
-            models += [m for m in get_args(model) if issubclass(m, BaseModel)]
-        elif isinstance(model, type) and issubclass(model, BaseModel):
-            models.append(model)
+        models += _response_models(route.response_model)
         body = _body_of(route)
         if body is not None:
             models.append(body.model)
@@ -276,6 +273,41 @@ def _calls(dependant: Dependant) -> list[Any]:
     return found
 
 
+def _response_models(model: Any) -> list[type[BaseModel]]:
+    """The models a route's response model is made of: itself, or each member of a union
+    (plain, or annotated with its discriminator: one event of the feed)."""
+    if get_origin(model) is Annotated:
+        model = get_args(model)[0]
+    if get_origin(model) in (Union, UnionType):
+        return [m for m in get_args(model) if isinstance(m, type) and issubclass(m, BaseModel)]
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [model]
+    return []
+
+
+def _response_schema(model: Any) -> dict[str, Any]:
+    """A success response's schema: a model's component, or one of several (plan: dry run or
+    not), told apart by the union's discriminator when it has one (an event by its type)."""
+    discriminator = None
+    if get_origin(model) is Annotated:
+        model, *extras = get_args(model)
+        discriminator = next((extra.discriminator for extra in extras
+                              if isinstance(extra, FieldInfo)
+                              and isinstance(extra.discriminator, str)), None)
+    members = _response_models(model)
+    if get_origin(model) not in (Union, UnionType):
+        return {"$ref": COMPONENT_REF.format(model=model.__name__)}
+    schema: dict[str, Any] = {"oneOf": [{"$ref": COMPONENT_REF.format(model=m.__name__)}
+                                        for m in members]}
+    if discriminator is not None:
+        field = members[0].model_fields[discriminator]
+        schema["discriminator"] = {
+            "propertyName": field.alias or discriminator,
+            "mapping": {value: COMPONENT_REF.format(model=m.__name__) for m in members
+                        for value in get_args(m.model_fields[discriminator].annotation)}}
+    return schema
+
+
 def _unique(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
     seen: list[type[BaseModel]] = []
     for m in models:
@@ -304,15 +336,10 @@ def _operation(route: APIRoute, method: str, generated: dict[str, Any]) -> dict[
     summary = route.summary or ""
     responses: dict[str, Any] = {}
     model = route.response_model
-    if get_origin(model) in (Union, UnionType):  # one of several shapes (plan: dry run or not)
-        schema: dict[str, Any] = {"oneOf": [{"$ref": f"#/components/schemas/{m.__name__}"}
-                                            for m in get_args(model)]}
-    elif isinstance(model, type) and issubclass(model, BaseModel):
-        schema = {"$ref": f"#/components/schemas/{model.__name__}"}
     if model is not None:
         responses[str(route.status_code or 200)] = {
             "description": summary, "headers": success_headers,
-            "content": {"application/json": {"schema": schema}}}
+            "content": {"application/json": {"schema": _response_schema(model)}}}
     declared = {int(status): spec for status, spec in route.responses.items()}
     errors = {status for status, spec in declared.items() if spec.get(ERROR_MARK)}
     responses.update({str(status): spec for status, spec in declared.items()

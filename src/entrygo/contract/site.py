@@ -74,6 +74,7 @@ PAGES: tuple[Page, ...] = (
     Page("/docs/api/orders", "api/orders.md", "Orders, products and setup", "Reference"),
     Page("/docs/api/errors", "api/errors.md", "Errors and idempotency", "Reference"),
     Page("/docs/api/events", "api/events.md", "Events and webhooks", "Reference"),
+    Page("/docs/api/test-mode", "api/test-mode.md", "Test mode", "Reference"),
     Page("/docs/artifacts", "artifacts.md", "Customs artifacts", "Reference"),
     Page("/docs/readiness", "readiness.md", "Customs background", "Reference"),
     Page("/docs/duty-estimate", "duty-estimate.md", "Duty and fee estimate", "Reference"),

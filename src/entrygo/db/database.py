@@ -22,6 +22,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from entrygo.kit.files import private_sqlite_file
+from entrygo.kit.modes import is_live
 
 T = TypeVar("T")
 INSERT_PAGE = 10_000
@@ -38,6 +39,15 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class Owned:
+    """A row of an account partition: live or test mode, as its ``account_id`` says
+    (``kit.modes``), answered as ``livemode`` by every object's response."""
+
+    @property
+    def livemode(self) -> bool:
+        return is_live(cast(str, self.account_id))  # type: ignore[attr-defined]
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 
 
 class Delivery:
@@ -30,7 +30,7 @@ class Delivery:
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class BrokerSubmission(Delivery, Base):
+class BrokerSubmission(Delivery, Base, Owned):
     """The customs package sent to the broker by email, every artifact attached."""
 
     __tablename__ = "broker_submissions"
@@ -45,7 +45,7 @@ class BrokerSubmission(Delivery, Base):
     subject: Mapped[str] = mapped_column(String(300))
 
 
-class Notification(Delivery, Base):
+class Notification(Delivery, Base, Owned):
     """A partner notification (the warehouse hears that its batch was executed)."""
 
     __tablename__ = "notifications"

@@ -68,11 +68,14 @@ class Policy:
 
 class Deliverer:
     def __init__(self, db: Database, store: ArtifactStore, transport: Transport, sender: str,
-                 batches: Batches, policy: Policy | None = None) -> None:
+                 batches: Batches, policy: Policy | None = None, *,
+                 test_transport: Transport) -> None:
         self.db = db
         self.batches = batches
         self.store = store
         self.transport = transport
+        self.test_transport = test_transport
+        """Where test-mode mail goes (``kit.modes``): never the live transport."""
         self.sender = sender
         self.policy = policy or Policy()
         self._background = ThreadPoolExecutor(max_workers=4,
@@ -81,6 +84,11 @@ class Deliverer:
     def close(self) -> None:
         """Stop taking background work (an attempt under way finishes or its lease expires)."""
         self._background.shutdown(wait=False, cancel_futures=True)
+
+    def transport_for(self, row: Any) -> Transport:
+        """A live-mode row's mail leaves through the configured transport; a test-mode row's
+        goes to the test outbox only."""
+        return self.transport if row.livemode else self.test_transport
 
     # --- claiming --------------------------------------------------------------------------
 
@@ -106,7 +114,7 @@ class Deliverer:
         error = None
         try:
             files = [(a, self.store.get(a.sha256)) for a in artifacts]
-            self.transport.send(messages.broker_message(
+            self.transport_for(sub).send(messages.broker_message(
                 submission=sub, package=package, batch=batch, artifacts=files,
                 sender=self.sender))
         except Exception as exc:  # any failure to send is recorded and retried
@@ -121,7 +129,8 @@ class Deliverer:
         now = utcnow()
         attempts = row.attempts + 1
         values = self.policy.outcome(attempts, error, now)
-        outbox.record(s, model, row.id, attempts=attempts, transport=self.transport.name,
+        transport = self.transport_for(row).name
+        outbox.record(s, model, row.id, attempts=attempts, transport=transport,
                       updated_at=now, **values)
         self.batches.changed(s, row.batch_id)  # delivery state is part of inspect
         timeline: list[tuple[str, dict[str, Any]]] = []
@@ -133,7 +142,7 @@ class Deliverer:
                 timeline.append(("BROKER_NOTIFIED", {
                     "submissionId": row.id, "recipient": row.recipient_email,
                     "messageId": row.message_id, "attempt": attempts,
-                    "transport": self.transport.name}))
+                    "transport": transport}))
             else:
                 timeline.append(("BROKER_SUBMISSION_FAILED", {
                     "submissionId": row.id, "attempt": attempts, "error": error,
@@ -159,7 +168,7 @@ class Deliverer:
             batch = self.batches.mail_context(s, note.batch_id)
         error = None
         try:
-            self.transport.send(messages.warehouse_message(
+            self.transport_for(note).send(messages.warehouse_message(
                 notification=note, package=package, batch=batch, sender=self.sender))
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]

@@ -23,12 +23,11 @@ class Transport(Protocol):
 
 class OutboxTransport:
     """Writes ``<message-id>.eml`` into a folder (atomically, ``0600``; a resend overwrites
-    itself)."""
+    itself). Test mode's mail always goes to one (``test_outbox``), whatever live mode uses."""
 
-    name = "outbox"
-
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, name: str = "outbox") -> None:
         self.folder = folder
+        self.name = name
 
     def send(self, message: EmailMessage) -> None:
         private_dir(self.folder)

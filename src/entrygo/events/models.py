@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 
 
-class ExportEvent(Base):
+class ExportEvent(Base, Owned):
     """Everything an account's history records, appended, never changed: a batch's timeline
     (``batch_id`` set) and the account's other events (sync summaries, a webhook endpoint
     disabled).

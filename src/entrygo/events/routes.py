@@ -5,14 +5,15 @@ from typing import TYPE_CHECKING, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from entrygo.api.declare import LIST, errors
+from entrygo.api.declare import LIST, READ_ONE, errors
 from entrygo.api.fields import TimestampInput
 from entrygo.api.pagination import PageParams, page_of
 from entrygo.api.wire import respond
 from entrygo.auth.context import Caller, authenticated
 from entrygo.events.repository import EventRepository
-from entrygo.events.schemas import EventList, event_document
+from entrygo.events.schemas import EventList, EventOut, event_document
 from entrygo.events.service import ALL_EVENT_TYPES
+from entrygo.kit.errors import not_found
 
 if TYPE_CHECKING:
     EventType = str
@@ -46,3 +47,17 @@ def list_events(request: Request, caller: Caller = Depends(authenticated),
                                                created_after=created_after)
     return respond(page_of([event_document(r) for r in rows], page))
 
+
+
+@router.get("/api/events/{event_id}", summary="Get one event", response_model=EventOut,
+            responses=errors(*READ_ONE))
+def get_event(event_id: str, request: Request, caller: Caller = Depends(authenticated)
+              ) -> Response:
+    """One event of the feed by its id (a webhook delivery's `webhook-id`): what a receiver
+    fetches to check that a delivery it got is genuine and current. 404 for another
+    account's or the other mode's event, and for one not yet committed to the feed."""
+    with request.app.state.db.read() as s:
+        row = EventRepository(s, caller).get(event_id)
+        if row is None:
+            raise not_found(EventRepository.what)
+        return respond(event_document(row))

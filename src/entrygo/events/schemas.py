@@ -1,9 +1,9 @@
 """The feed's events as clients see them, one shape per type (the published contract documents
 each: ``GET /api/events`` and every webhook delivery's body).
 
-Every event is ``{"id", "type", "createdAt", "exportId", "data", "requestId"}``; ``data`` is the
-type's own object below. Fields marked optional appear only when they have a value (events
-recorded before a field existed never carry it).
+Every event is ``{"id", "type", "livemode", "createdAt", "exportId", "data", "requestId"}``;
+``data`` is the type's own object below. Fields marked optional appear only when they have a
+value (events recorded before a field existed never carry it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ Readiness = Literal["READY", "REVIEW_REQUIRED", "BLOCKED"]
 
 def event_document(event: ExportEvent) -> dict[str, Any]:
     """An event as the feed lists it and a webhook delivers it."""
-    return {"id": event.id, "type": event.type, "createdAt": iso(event.occurred_at),
+    return {"id": event.id, "type": event.type, "livemode": event.livemode,
+            "createdAt": iso(event.occurred_at),
             "exportId": event.batch_id, "data": event.data, "requestId": event.request_id}
 
 
@@ -138,6 +139,8 @@ class WebhookEndpointDisabledData(WireModel):
 
 class _Event(WireModel):
     id: str = Field(description="evt_…: also the webhook-id of its deliveries.")
+    livemode: bool = Field(description="False for the events of test-mode objects (a test "
+                           "key's feed, a test-mode endpoint's deliveries).")
     created_at: DateTime
     export_id: str | None = Field(description="The export batch the event is about; null for "
                                   "the account's own events.")

@@ -49,8 +49,8 @@ def execution_parts(session: Session, batch: ExportBatch) -> dict[str, Any]:
 
 
 def execute_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
-    return {"exportId": batch.id, "batch_id": batch.id, "status": batch.state,
-            "state": batch.state, "planHash": batch.plan_hash,
+    return {"exportId": batch.id, "batch_id": batch.id, "livemode": batch.livemode,
+            "status": batch.state, "state": batch.state, "planHash": batch.plan_hash,
             **execution_parts(session, batch)}
 
 
@@ -60,9 +60,9 @@ def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
     # plans stored before filing data or estimates: null
     doc = {**filing_document(None), "dutyEstimate": None, **batch.plan}
     doc.update({
-        "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
-        "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,
-        **execution_parts(session, batch),
+        "exportId": batch.id, "batch_id": batch.id, "livemode": batch.livemode,
+        "state": batch.state, "status": batch.state, "supersededBy": batch.superseded_by,
+        "planHash": batch.plan_hash, **execution_parts(session, batch),
         "updatedAt": iso(batch.updated_at),
         "events": [event_document(e) for e in repo.events_of(session, batch.id)],
     })
@@ -72,7 +72,7 @@ def inspect_document(session: Session, batch: ExportBatch) -> dict[str, Any]:
 def package_view(session: Session, package: CustomsPackage) -> dict[str, Any]:
     artifacts = repo.artifacts_of(session, package.id)
     submission = repo.submission_of(session, package.id)
-    return {"id": package.id, "exportBatchId": package.batch_id,
+    return {"id": package.id, "livemode": package.livemode, "exportBatchId": package.batch_id,
             "packageNumber": package.package_number, "state": package.state,
             "createdAt": iso(package.created_at),
             "artifacts": [artifact_document(a) for a in artifacts],

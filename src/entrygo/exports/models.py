@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 from entrygo.exports.plan_summary import PlanSummary, summarise
 
 
-class ExportBatch(Base):
+class ExportBatch(Base, Owned):
     """A planned (and later executed) export: the decision and its fingerprint.
 
     ``plan`` holds the plan exactly as answered to the client (the decision surface); the

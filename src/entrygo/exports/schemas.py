@@ -14,6 +14,7 @@ from entrygo.api.fields import CountryCode, Id, IdempotencyKeyField, trimmed
 from entrygo.api.validation import RequestModel
 from entrygo.api.wire import (
     DateTime,
+    LiveMode,
     Omittable,
     Page,
     WireModel,
@@ -101,7 +102,8 @@ def exclusion_document(e: Exclusion) -> dict[str, Any]:
     return doc
 
 
-def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, plan_hash: str,
+def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, livemode: bool,
+                  plan_hash: str,
                   assessment: Assessment, exclusions: list[Exclusion], unit_ids: list[str],
                   warehouse_id: str, broker_id: str, destination_country: str,
                   rules_version: str, reference_version: str, created_at: Any,
@@ -117,6 +119,7 @@ def plan_document(*, batch_id: str | None, state: str | None, dry_run: bool, pla
         "state": state,
         "status": state,
         "dryRun": dry_run,
+        "livemode": livemode,
         "planHash": plan_hash,
         "readinessState": a.readiness_state,
         "validationMessages": [message_document(f, unit_ids) for f in a.findings],
@@ -167,9 +170,10 @@ def filing_document(filing: FilingFacts | None) -> dict[str, Any]:
 def summary_document(batch: Any) -> dict[str, Any]:
     """A batch in a list: identity, state and totals (the full plan is at inspect)."""
     return {
-        "exportId": batch.id, "batch_id": batch.id, "state": batch.state,
-        "status": batch.state, "supersededBy": batch.superseded_by, "planHash": batch.plan_hash,
-        "readinessState": batch.readiness_state, "warehouseId": batch.warehouse_id,
+        "exportId": batch.id, "batch_id": batch.id, "livemode": batch.livemode,
+        "state": batch.state, "status": batch.state, "supersededBy": batch.superseded_by,
+        "planHash": batch.plan_hash, "readinessState": batch.readiness_state,
+        "warehouseId": batch.warehouse_id,
         "brokerId": batch.broker_id, "destinationCountry": batch.destination_country,
         "totals": batch.plan["totals"], "createdAt": iso(batch.created_at),
         "updatedAt": iso(batch.updated_at), "executedAt": iso(batch.executed_at),
@@ -191,13 +195,14 @@ def submission_document(s: Any) -> dict[str, Any]:
             "recipient_email": s.recipient_email, "subject": s.subject,
             "sent_at": iso(s.sent_at), "error_message": s.error_message,
             "attempts": s.attempts, "next_attempt_at": iso(s.next_attempt_at),
-            "transport": s.transport, "message_id": s.message_id}
+            "transport": s.transport, "message_id": s.message_id,
+            "delivery": "live" if s.livemode else "test_outbox"}
 
 
 def notification_document(n: Any) -> dict[str, Any]:
     return {"id": n.id, "type": n.type, "channel": n.channel, "recipient": n.recipient,
             "status": n.status, "sent_at": iso(n.sent_at), "error_message": n.error_message,
-            "attempts": n.attempts}
+            "attempts": n.attempts, "delivery": "live" if n.livemode else "test_outbox"}
 
 
 def event_document(event: Any) -> dict[str, Any]:
@@ -294,6 +299,7 @@ class ImporterRefOut(WireModel):
 
 class PlanFields(WireModel):
     """What every plan answer carries, dry run or not."""
+    livemode: LiveMode
 
     plan_hash: str = Field(pattern=r"^planhash_[0-9a-f]{64}$")
     readiness_state: ReadinessState
@@ -376,9 +382,13 @@ class BrokerSubmissionOut(WireModel):
     error_message: str | None = Field(alias="error_message")
     attempts: int
     next_attempt_at: DateTime | None = Field(alias="next_attempt_at")
-    transport: Literal["smtp", "outbox"] | None = Field(
+    transport: Literal["smtp", "outbox", "test_outbox"] | None = Field(
         description="How the last attempt went out; null before the first attempt.")
     message_id: str = Field(alias="message_id", description="Stable per submission.")
+    delivery: Literal["live", "test_outbox"] = Field(
+        description="Where the email goes: `live`, the configured SMTP server (or, with none, "
+        "the server's outbox folder); `test_outbox` for a test-mode batch, whose email never "
+        "leaves EntryGo (written to the test outbox folder only).")
 
 
 class NotificationOut(WireModel):
@@ -390,6 +400,8 @@ class NotificationOut(WireModel):
     sent_at: DateTime | None = Field(alias="sent_at")
     error_message: str | None = Field(alias="error_message")
     attempts: int
+    delivery: Literal["live", "test_outbox"] = Field(
+        description="As the broker submission's: `test_outbox` for a test-mode batch.")
 
 
 class EventOut(WireModel):
@@ -413,6 +425,7 @@ class ExecutionOut(WireModel):
 
 class ExecuteOut(WireModel):
     """An executed batch: its package, artifacts and broker submission always exist."""
+    livemode: LiveMode
 
     export_id: str
     batch_id: str = Field(alias="batch_id")
@@ -438,6 +451,7 @@ class InspectOut(PlanOut, ExecutionOut):
 
 
 class ExportSummaryOut(WireModel):
+    livemode: LiveMode
     export_id: str
     batch_id: str = Field(alias="batch_id")
     state: ExportState
@@ -460,6 +474,7 @@ class ExportListOut(Page[ExportSummaryOut]):
 
 class CustomsPackageOut(WireModel):
     id: str
+    livemode: LiveMode
     export_batch_id: str
     package_number: str
     state: Literal["generated", "sent_to_broker", "delivery_failed"]

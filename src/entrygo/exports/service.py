@@ -127,7 +127,7 @@ def plan_export(session: Session, caller: Caller, req: PlanRequest,
     batch_id = (batch.id if batch else new_id("batch")) if persisted else None
     doc = plan_document(
         batch_id=batch_id, state=ExportState.PLANNED if persisted else None,
-        dry_run=req.dry_run,
+        dry_run=req.dry_run, livemode=warehouse.livemode,
         plan_hash=fingerprint, assessment=assessment, exclusions=exclusions, unit_ids=unit_ids,
         warehouse_id=warehouse.id, broker_id=req.broker_id,
         destination_country=req.destination_country, rules_version=RULES_VERSION,

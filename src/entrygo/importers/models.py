@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 
 
-class Importer(Base):
+class Importer(Base, Owned):
     """An importer of record: the party liable for the entry (CBP Form 7501 block 12/24), with
     its IOR number and bond. Which one is the account's default is the account's
     ``default_importer_id`` (one place, so there is never a second default)."""

@@ -32,7 +32,7 @@ from pydantic_core import PydanticCustomError
 from entrygo.accounts.schemas import Address, AddressPatch, not_null
 from entrygo.api.fields import Id, IdempotencyKeyField, trimmed
 from entrygo.api.validation import RequestModel, refuse_null
-from entrygo.api.wire import COMPONENT_REF, Page, Timestamp, WireModel, shaped_as
+from entrygo.api.wire import COMPONENT_REF, LiveMode, Page, Timestamp, WireModel, shaped_as
 
 _SSN = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
 _EIN = re.compile(r"(?P<prefix>[0-9]{2})(?P<h1>-?)(?P<serial>[0-9]{7})"
@@ -159,6 +159,7 @@ def _never_null(model: type[RequestModel]) -> WithJsonSchema:
 
 class ImporterOut(WireModel):
     id: str
+    livemode: LiveMode
     name: str
     number: str = Field(description="Normalised: NN-NNNNNNN, NN-NNNNNNNXX or YYDDPP-NNNNN.")
     address: Annotated[dict[str, Any], _never_null(Address)]

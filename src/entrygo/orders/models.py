@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, ScaledDecimal, UtcDateTime
+from entrygo.db.database import Base, Owned, ScaledDecimal, UtcDateTime
 
 
-class Order(Base):
+class Order(Base, Owned):
     """A consumer order as the warehouse last synced it (lines in ``order_lines``)."""
 
     __tablename__ = "orders"

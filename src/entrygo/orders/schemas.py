@@ -29,6 +29,7 @@ from entrygo.api.fields import (
 from entrygo.api.validation import RequestModel
 from entrygo.api.wire import (
     Batch,
+    LiveMode,
     Num,
     Page,
     Timestamp,
@@ -184,6 +185,7 @@ class LineOut(WireModel):
 
 class OrderOut(WireModel):
     id: str
+    livemode: LiveMode
     external_id: str
     total_value_usd: Num
     destination_country: str
@@ -206,13 +208,14 @@ class OrderSynced(OrderOut):
     sync_status: Literal["created", "updated", "unchanged"]
 
 
-def order_document(*, order_id: str, external_id: str, total: Any, fields: dict[str, Any],
-                   lines: list[dict[str, Any]], created_at: Any, updated_at: Any,
-                   sync_status: str | None = None) -> dict[str, Any]:
+def order_document(*, order_id: str, livemode: bool, external_id: str, total: Any,
+                   fields: dict[str, Any], lines: list[dict[str, Any]], created_at: Any,
+                   updated_at: Any, sync_status: str | None = None) -> dict[str, Any]:
     """An order as the API answers it (the shape of ``OrderOut``/``OrderSynced``), built as a
     plain document: syncs answer a thousand of these at once."""
     doc = {
-        "id": order_id, "externalId": external_id, "totalValueUsd": decimal_to_number(total),
+        "id": order_id, "livemode": livemode, "externalId": external_id,
+        "totalValueUsd": decimal_to_number(total),
         "destinationCountry": fields["destination_country"],
         "destinationRegion": fields["destination_region"],
         "destinationPostalCode": fields["destination_postal_code"],

@@ -21,6 +21,7 @@ from entrygo.events import service as events
 from entrygo.kit.clock import iso, utcnow
 from entrygo.kit.errors import ApiError, Issue, duplicate_issues, validation_error
 from entrygo.kit.ids import new_id
+from entrygo.kit.modes import is_live
 from entrygo.kit.money import cents, plain
 from entrygo.orders import repository as repo
 from entrygo.orders.schemas import OrderIn, order_document
@@ -152,7 +153,8 @@ def sync_orders(session: Session, account_id: str, items: list[OrderIn],
         if status != "unchanged":
             new_lines.extend({"order_id": order_id, **line} for line in p.lines)
         out.append(order_document(
-            order_id=order_id, external_id=p.item.external_id, total=p.total,
+            order_id=order_id, livemode=is_live(account_id), external_id=p.item.external_id,
+            total=p.total,
             fields=p.fields, lines=p.lines, created_at=created_at, updated_at=updated_at,
             sync_status=status))
 
@@ -180,7 +182,8 @@ def orders_out(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
     """Wire orders for rows of ``orders``, with their lines read in one query."""
     lines = repo.lines_of(session, [row.id for row in rows])
     return [order_document(
-        order_id=row.id, external_id=row.external_id, total=row.total_value_usd,
+        order_id=row.id, livemode=row.livemode, external_id=row.external_id,
+        total=row.total_value_usd,
         fields={"destination_country": row.destination_country,
                 "destination_region": row.destination_region,
                 "destination_postal_code": row.destination_postal_code,

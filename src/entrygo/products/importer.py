@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from entrygo.api.validation import issues_from, parse_json
+from entrygo.api.wire import acting_in
 from entrygo.db.database import Database
+from entrygo.kit.modes import is_live
 from entrygo.products.schemas import ProductIn
 from entrygo.products.service import record_sync, sync_products
 
@@ -110,16 +112,17 @@ def rows_from_json(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return data, []
 
 
-def import_products(db: Database, account_id: str, path: Path) -> dict[str, int]:
+def import_products(db: Database, account_id: str, path: Path, *, mode: str = "live"
+                    ) -> dict[str, int]:
     """Import a file's products (all or none); how many were created, updated, unchanged."""
-    return import_products_listing(db, account_id, path)[0]
+    return import_products_listing(db, account_id, path, mode=mode)[0]
 
 
-def import_products_listing(db: Database, account_id: str, path: Path
+def import_products_listing(db: Database, account_id: str, path: Path, *, mode: str = "live"
                             ) -> tuple[dict[str, int], list[dict[str, str]]]:
-    """Validate every row, then sync them all in one transaction. Returns the counts by
-    status and every product with its id and what the import did to it (``externalId``,
-    ``id``, ``syncStatus``), in file order."""
+    """Validate every row, then sync them all in one transaction, into the account's live or
+    test mode (``kit.modes``). Returns the counts by status and every product with its id and
+    what the import did to it (``externalId``, ``id``, ``syncStatus``), in file order."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise ImportFailed([f"unsupported file type {suffix!r}: use .csv or .json"])
@@ -156,19 +159,24 @@ def import_products_listing(db: Database, account_id: str, path: Path
     def work(session: Any) -> None:
         from entrygo.accounts import repository as accounts
 
-        if not accounts.exists(session, account_id):
+        live = accounts.get(session, account_id) if is_live(account_id) else None
+        if live is None:
             raise ImportFailed([f"no account {account_id}"])
+        target = (accounts.ensure_test_partition(session, live).id if mode == "test"
+                  else account_id)
         for key in counts:
             counts[key] = 0
         listing.clear()
         synced = []
         for start in range(0, len(items), CHUNK):
-            for product in sync_products(session, account_id, items[start:start + CHUNK]):
+            with acting_in(livemode=mode != "test"):
+                done = sync_products(session, target, items[start:start + CHUNK])
+            for product in done:
                 counts[product.sync_status] += 1
                 listing.append({"externalId": product.external_id, "id": product.id,
                                 "syncStatus": product.sync_status})
                 synced.append(product)
-        record_sync(session, account_id, synced, source="import", request_id=None)
+        record_sync(session, target, synced, source="import", request_id=None)
 
     db.transact(work)
     return counts, listing

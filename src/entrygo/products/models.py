@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, ScaledDecimal, UtcDateTime
+from entrygo.db.database import Base, Owned, ScaledDecimal, UtcDateTime
 
 
-class Product(Base):
+class Product(Base, Owned):
     """A catalogue item (merchant SKU) with the customs data the broker needs.
 
     Scalar customs fields are columns (planning reads them); the nested groups are stored as

@@ -24,7 +24,7 @@ from entrygo.api.fields import (
     trimmed,
 )
 from entrygo.api.validation import RequestModel, json_type_name, not_null_schema
-from entrygo.api.wire import Batch, Num, Omittable, Page, Timestamp, WireModel, shaped_as
+from entrygo.api.wire import Batch, LiveMode, Num, Omittable, Page, Timestamp, WireModel, shaped_as
 from entrygo.readiness import reference
 from entrygo.readiness.classification import statistical_line
 from entrygo.readiness.facts import ProductFacts
@@ -375,6 +375,7 @@ class ProductReadiness(WireModel):
 
 class ProductOut(WireModel):
     id: str
+    livemode: LiveMode
     external_id: str
     title: str
     customs_description: str | None

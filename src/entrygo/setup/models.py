@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 
 
-class Warehouse(Base):
+class Warehouse(Base, Owned):
     """Where parcels ship from (the export country, never the goods' origin)."""
 
     __tablename__ = "warehouses"
@@ -30,7 +30,7 @@ class Warehouse(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class Broker(Base):
+class Broker(Base, Owned):
     """The U.S. customs broker who files the entries; receives the customs package by email."""
 
     __tablename__ = "brokers"

@@ -17,7 +17,14 @@ from entrygo.api.fields import (
     trimmed,
 )
 from entrygo.api.validation import RequestModel, not_null_schema, refuse_null
-from entrygo.api.wire import Page, Timestamp, WireModel, shaped_as
+from entrygo.api.wire import (
+    LiveMode,
+    Page,
+    PublicAccountId,
+    Timestamp,
+    WireModel,
+    shaped_as,
+)
 
 ModeOfTransport = Literal["truck", "air", "ocean", "rail", "courier", "postal"]
 
@@ -134,7 +141,8 @@ class WarehousePatch(RequestModel):
 
 class WarehouseOut(WireModel):
     id: str
-    account_id: str
+    livemode: LiveMode
+    account_id: PublicAccountId
     name: str
     country: str
     address1: str | None
@@ -162,7 +170,8 @@ class BrokerCreate(RequestModel):
 
 class BrokerOut(WireModel):
     id: str
-    account_id: str
+    livemode: LiveMode
+    account_id: PublicAccountId
     name: str
     email: str
     filer_code: str | None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
@@ -35,6 +36,8 @@ class Health(WireModel):
     time: DateTime
     database: DatabaseStatus
     account_id: str
+    livemode: bool = Field(description="Whether the key acts on live objects (false: test "
+                           "mode, whose broker email and notifications never leave).")
     api_key: KeyInfo
 
 
@@ -60,6 +63,6 @@ def check_health(request: Request, caller: Caller = Depends(authenticated)) -> R
     return respond(Health(
         status="ok", version=__version__, time=iso(utcnow()) or "",
         database=DatabaseStatus(status="ok", backend=db.backend),
-        account_id=caller.account_id,
+        account_id=caller.public_account_id, livemode=caller.livemode,
         api_key=KeyInfo(id=caller.key_id, mode=caller.mode, warehouse_id=caller.warehouse_id),
     ))

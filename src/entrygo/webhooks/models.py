@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrygo.db.database import Base, UtcDateTime
+from entrygo.db.database import Base, Owned, UtcDateTime
 from entrygo.delivery.models import Delivery
 
 
-class WebhookEndpoint(Base):
+class WebhookEndpoint(Base, Owned):
     """Where an account wants its events POSTed, and the secrets they are signed with.
 
     ``status`` is ``enabled`` or ``disabled`` (``disabled_reason``: ``manual``, or ``failing``
@@ -39,7 +39,7 @@ class WebhookEndpoint(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class WebhookDelivery(Delivery, Base):
+class WebhookDelivery(Delivery, Base, Owned):
     """One event for one endpoint: an outbox row like a broker submission. ``message_id`` is
     the event's id, sent as ``webhook-id`` on every attempt (receivers deduplicate by it);
     ``response_status`` and ``duration_ms`` are those of the last attempt."""

@@ -67,7 +67,7 @@ def create_webhook_endpoint(request: Request, caller: Caller = Depends(authentic
     caller.require_account(body.account_id)
     _unrestricted(caller)
     hooks = request.app.state.webhooks
-    url = service.checked_url(body.url, hooks.rules, hooks.resolver)
+    url = service.checked_url(body.url, hooks.rules.for_mode(caller.livemode), hooks.resolver)
     return run_write(request, caller, lambda s: service.create_endpoint(s, caller, body,
                                                                         url=url), status=201)
 
@@ -108,7 +108,7 @@ def update_webhook_endpoint(endpoint_id: str, request: Request,
     url = None
     if body.url is not None:
         hooks = request.app.state.webhooks
-        url = service.checked_url(body.url, hooks.rules, hooks.resolver)
+        url = service.checked_url(body.url, hooks.rules.for_mode(caller.livemode), hooks.resolver)
     return run_write(request, caller, lambda s: WebhookEndpointOut.of(
         service.update_endpoint(s, caller, endpoint_id, body, url=url)))
 

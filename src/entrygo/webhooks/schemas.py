@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from entrygo.api.fields import Id, IdempotencyKeyField, OptionalText, StrictInt, trimmed
 from entrygo.api.validation import RequestModel, refuse_null
-from entrygo.api.wire import Page, Timestamp, WireModel
+from entrygo.api.wire import LiveMode, Page, Timestamp, WireModel
 from entrygo.events.service import ALL_EVENT_TYPES
 from entrygo.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -82,6 +82,7 @@ class RotateSecret(RequestModel):
 
 class WebhookEndpointOut(WireModel):
     id: str
+    livemode: LiveMode
     url: str
     description: str | None
     enabled_events: list[str]
@@ -99,7 +100,7 @@ class WebhookEndpointOut(WireModel):
 
     @classmethod
     def of(cls, row: WebhookEndpoint) -> WebhookEndpointOut:
-        return cls(id=row.id, url=row.url, description=row.description,
+        return cls(id=row.id, livemode=row.livemode, url=row.url, description=row.description,
                    enabled_events=list(row.enabled_events), status=row.status,  # type: ignore[arg-type]
                    disabled_reason=row.disabled_reason,  # type: ignore[arg-type]
                    disabled_at=row.disabled_at, failing_since=row.failing_since,
@@ -123,6 +124,7 @@ class WebhookEndpointDeleted(WireModel):
 
 class WebhookDeliveryOut(WireModel):
     id: str
+    livemode: LiveMode
     endpoint_id: str
     event_id: str = Field(description="Also the webhook-id header of every attempt.")
     event_type: str
@@ -139,7 +141,8 @@ class WebhookDeliveryOut(WireModel):
 
     @classmethod
     def of(cls, row: WebhookDelivery) -> WebhookDeliveryOut:
-        return cls(id=row.id, endpoint_id=row.endpoint_id, event_id=row.event_id,
+        return cls(id=row.id, livemode=row.livemode, endpoint_id=row.endpoint_id,
+                   event_id=row.event_id,
                    event_type=row.event_type, status=row.status,  # type: ignore[arg-type]
                    attempts=row.attempts, response_status=row.response_status,
                    duration_ms=row.duration_ms, error=row.error_message,

@@ -113,7 +113,8 @@ class WebhookSender:
         headers = signed_headers(delivery.message_id, sent_at, body,
                                  signing_secrets(endpoint, sent_at))
         started = time.perf_counter()
-        status, error = self._post(endpoint.url, body, headers)
+        status, error = self._post(endpoint.url, body, headers,
+                                   self.rules.for_mode(endpoint.livemode))
         duration_ms = round((time.perf_counter() - started) * 1000)
         if error is not None:
             log.warning("webhook delivery %s to %s failed: %s", delivery_id, endpoint.id, error)
@@ -121,12 +122,12 @@ class WebhookSender:
             self._record(s, delivery, endpoint, sent_at, status, duration_ms, error)
         return True
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str]
+    def _post(self, url: str, body: bytes, headers: dict[str, str], rules: UrlRules
               ) -> tuple[int | None, str | None]:
         """POST to the checked address: the response status, and what went wrong (None: a
         2xx). The response body is never read."""
         try:
-            target = check(url, self.rules, self.resolver)
+            target = check(url, rules, self.resolver)
         except UnsafeUrl as exc:
             return None, f"refused: {exc}"
         extensions = {"sni_hostname": target.server_name} if target.server_name else {}

@@ -8,8 +8,9 @@ certificate is still checked against the host name), so a DNS answer that change
 check and the connection (DNS rebinding) cannot redirect it.
 
 Two settings widen this: ``webhooks_allow_http_loopback`` accepts loopback hosts, over http too
-(tests, a receiver on the same machine), and ``webhooks_allowed_hosts`` names hosts that may
-resolve to private addresses (on-premise receivers; still https).
+(tests, a receiver on the same machine; test-mode endpoints always may), and
+``webhooks_allowed_hosts`` names hosts that may resolve to private addresses (on-premise
+receivers; still https).
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ def resolve(host: str, port: int) -> list[str]:
 class UrlRules:
     allow_http_loopback: bool = False
     allowed_hosts: frozenset[str] = frozenset()
+
+    def for_mode(self, livemode: bool) -> UrlRules:
+        """A test-mode endpoint may also be a receiver on loopback over http (a developer's
+        own machine); live endpoints follow the settings. Nothing else widens in test mode."""
+        if livemode or self.allow_http_loopback:
+            return self
+        return UrlRules(True, self.allowed_hosts)
 
 
 @dataclass(frozen=True)

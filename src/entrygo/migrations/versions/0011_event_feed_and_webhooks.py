@@ -6,8 +6,8 @@ Revises: 0010
 Create Date: 2026-11-29 09:00:00
 
 Events recorded before keep their ids; their positions follow id order per account, and the
-warehouse of each batch event is copied from its batch. A ``livemode`` column, when test mode
-comes, goes on ``export_events``, ``webhook_endpoints`` and ``webhook_deliveries`` alike.
+warehouse of each batch event is copied from its batch. (Test mode keeps its events, endpoints
+and deliveries in the account's test partition: 0012.)
 """
 
 from __future__ import annotations
