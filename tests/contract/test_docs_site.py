@@ -31,6 +31,8 @@ MARKDOWN_PAGES = {
     "/docs/api/orders": "api/orders.md",
     "/docs/api/errors": "api/errors.md",
     "/docs/api/events": "api/events.md",
+    "/docs/api/test-mode": "api/test-mode.md",
+    "/docs/sdk": "sdk.md",
     "/docs/products-import": "products-import.md",
     "/docs/artifacts": "artifacts.md",
     "/docs/deployment": "deployment.md",
