@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 import typer
 from rich.console import Console
 
+from entrygo.commands import register as register_workflow
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
@@ -43,6 +44,7 @@ for sub, name in ((db_app, "db"), (accounts_app, "accounts"), (keys_app, "keys")
                   (warehouses_app, "warehouses"), (brokers_app, "brokers"),
                   (products_app, "products"), (tariff_app, "tariff")):
     app.add_typer(sub, name=name)
+register_workflow(app)  # login, orders, exports, packages: over HTTP (entrygo.commands)
 
 err = Console(stderr=True)
 AccountOption = Annotated[str, typer.Option(
@@ -424,6 +426,11 @@ def tariff_refresh(
     typer.echo("dry run: nothing changed" if dry_run else
                "the reference data now uses this schedule: run the tests, and commit "
                "hts.json and the new file")
+
+
+from entrygo.mcp.command import mcp as mcp_command  # noqa: E402 - registered with the others
+
+app.command("mcp")(mcp_command)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ MARKDOWN_PAGES = {
     "/docs/api/events": "api/events.md",
     "/docs/api/test-mode": "api/test-mode.md",
     "/docs/sdk": "sdk.md",
+    "/docs/cli": "cli.md",
     "/docs/products-import": "products-import.md",
     "/docs/artifacts": "artifacts.md",
     "/docs/deployment": "deployment.md",

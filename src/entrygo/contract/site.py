@@ -68,6 +68,7 @@ PAGES: tuple[Page, ...] = (
     Page("/docs/guides/automation-agents", "guides/automation-agents.md",
          "Automation clients and agents", "Guides"),
     Page("/docs/sdk", "sdk.md", "Python SDK", "Guides"),
+    Page("/docs/cli", "cli.md", "Command line", "Guides"),
     Page("/docs/products-import", "products-import.md", "Importing products", "Guides"),
     Page("/docs/deployment", "deployment.md", "Running in production", "Guides"),
     Page("/docs/api/contract", "api/contract.md", "Protocol contract", "Reference"),

@@ -36,6 +36,11 @@ def advance(session: Session, account_id: str, count: int) -> int:
     return last
 
 
+def one(session: Session, event_id: str) -> ExportEvent:
+    """An event just appended in this transaction (not yet in the feed: no position)."""
+    return session.get_one(ExportEvent, event_id)
+
+
 def place(session: Session, positions: list[dict[str, Any]]) -> None:
     """Set events' positions (``[{"id": …, "position": …}]``)."""
     session.execute(update(ExportEvent), positions)

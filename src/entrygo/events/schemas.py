@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
+from entrygo.api.fields import Id, IdempotencyKeyField, Metadata, OptionalText, trimmed
+from entrygo.api.validation import RequestModel
 from entrygo.api.wire import DateTime, Omittable, Page, WireModel
 from entrygo.events.models import ExportEvent
 from entrygo.kit.clock import iso
@@ -135,6 +137,67 @@ class WebhookEndpointDisabledData(WireModel):
     last_error: str | None
 
 
+class AgentOut(WireModel):
+    id: Omittable[str] = Field(None, description="The id the operator gave the agent.")
+    client_name: Omittable[str] = Field(None, description="The name the agent's client "
+                                        "announced (an MCP client's clientInfo.name).")
+    client_version: Omittable[str] = Field(None, description="Its version.")
+
+
+class AgentCallRefusedData(WireModel):
+    tool: str = Field(description="What the agent tried to call (`execute_export`).")
+    code: str = Field(description="Why it was refused, as a code (`VALUE_CEILING_EXCEEDED`).")
+    reason: str = Field(description="The same for people.")
+    agent: AgentOut
+    export_id: Omittable[str] = Field(None, description="The batch the call was about, as "
+                                      "the agent named it.")
+    details: Omittable[dict[str, Any]] = Field(None, description="What the refusal was "
+                                               "measured on (the values and the limit).")
+
+
+# --- what an automation client reports --------------------------------------------------------
+
+ToolName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                            pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]
+RefusalCode = Annotated[str, StringConstraints(min_length=2, max_length=64,
+                                               pattern=r"^[A-Z][A-Z0-9_]*$")]
+
+
+class AgentIn(RequestModel):
+    """Who was refused: the operator's id for the agent and what its client announced."""
+
+    id: Annotated[str, OptionalText(200)] | None = None
+    client_name: Annotated[str, OptionalText(200)] | None = None
+    client_version: Annotated[str, OptionalText(100)] | None = None
+
+
+class AgentEventCreate(RequestModel):
+    """An automation client's report of a call its operator's policy refused."""
+
+    account_id: Id
+    idempotency_key: IdempotencyKeyField | None = None
+    type: Literal["AGENT_CALL_REFUSED"]
+    agent: AgentIn
+    tool: ToolName
+    code: RefusalCode
+    reason: Annotated[str, trimmed(1000, 1)]
+    export_id: Id | None = Field(None, description="The batch the refused call was about "
+                                 "(kept as sent: a report, not a reference EntryGo checks).")
+    details: Metadata | None = None
+
+    def event_data(self) -> dict[str, Any]:
+        """The event's ``data``: fields without a value are left out."""
+        agent = {k: v for k, v in (("id", self.agent.id), ("clientName", self.agent.client_name),
+                                   ("clientVersion", self.agent.client_version)) if v}
+        data: dict[str, Any] = {"tool": self.tool, "code": self.code, "reason": self.reason,
+                                "agent": agent}
+        if self.export_id is not None:
+            data["exportId"] = self.export_id
+        if self.details is not None:
+            data["details"] = self.details
+        return data
+
+
 # --- the events -------------------------------------------------------------------------------
 
 class _Event(WireModel):
@@ -255,12 +318,20 @@ class WebhookEndpointDisabledEvent(_Event):
     data: WebhookEndpointDisabledData
 
 
+class AgentCallRefusedEvent(_Event):
+    """An automation client's policy refused one of its agent's calls (reported by the client,
+    POST /api/agent-events)."""
+
+    type: Literal["AGENT_CALL_REFUSED"]
+    data: AgentCallRefusedData
+
+
 EventOut = Annotated[
     ExportBatchCreatedEvent | ExportPlannedEvent | ExportReplannedEvent | ExportSupersededEvent
     | ExportCancelledEvent | ExportFailedEvent | CustomsPackageCreatedEvent
     | CustomsArtifactGeneratedEvent | ExportExecutedEvent | BrokerNotifiedEvent
     | BrokerSubmissionFailedEvent | WarehouseNotifiedEvent | ProductsSyncedEvent
-    | OrdersSyncedEvent | WebhookEndpointDisabledEvent,
+    | OrdersSyncedEvent | WebhookEndpointDisabledEvent | AgentCallRefusedEvent,
     Field(discriminator="type")]
 """One event: its ``type`` says which shape ``data`` has."""
 

@@ -12,15 +12,20 @@ docs/api/events.md, "Ordering").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from entrygo.events import repository
+from entrygo.events.schemas import event_document
 from entrygo.kit.clock import utcnow
 from entrygo.kit.ids import new_id
 from entrygo.webhooks import repository as webhooks
+
+if TYPE_CHECKING:
+    from entrygo.auth.context import Caller
+    from entrygo.events.schemas import AgentEventCreate
 
 EXPORT_EVENT_TYPES = (
     "EXPORT_PLANNED", "EXPORT_REPLANNED", "EXPORT_BATCH_CREATED", "EXPORT_CANCELLED",
@@ -29,7 +34,11 @@ EXPORT_EVENT_TYPES = (
     "EXPORT_SUPERSEDED",
 )
 """The events of a batch's timeline (what inspect shows)."""
-ACCOUNT_EVENT_TYPES = ("PRODUCTS_SYNCED", "ORDERS_SYNCED", "WEBHOOK_ENDPOINT_DISABLED")
+AGENT_EVENT_TYPES = ("AGENT_CALL_REFUSED",)
+"""What an automation client reports about itself (``POST /api/agent-events``): a call its
+operator's policy refused."""
+ACCOUNT_EVENT_TYPES = ("PRODUCTS_SYNCED", "ORDERS_SYNCED", "WEBHOOK_ENDPOINT_DISABLED",
+                       *AGENT_EVENT_TYPES)
 """The account's other events: in the feed, not on any batch's timeline."""
 EVENT_TYPES = EXPORT_EVENT_TYPES
 ALL_EVENT_TYPES = EXPORT_EVENT_TYPES + ACCOUNT_EVENT_TYPES
@@ -42,14 +51,14 @@ DELIVERIES = "entrygo.webhooks.deliveries"
 
 def record(session: Session, *, account_id: str, batch_id: str | None = None,
            warehouse_id: str | None = None, request_id: str | None,
-           events: list[tuple[str, dict[str, Any]]]) -> None:
-    """Append events (type, data) in order, in one statement. A batch's events name it and
-    its warehouse; every event is a change inspect shows: the caller also marks the batch
-    changed (``exports.repository.touch``)."""
+           events: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Append events (type, data) in order, in one statement, and return their ids. A batch's
+    events name it and its warehouse; every event is a change inspect shows: the caller also
+    marks the batch changed (``exports.repository.touch``)."""
     if not events:
-        return
+        return []
     now = utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, data in events:
         if kind not in (EXPORT_EVENT_TYPES if batch_id else ACCOUNT_EVENT_TYPES):
             raise ValueError(f"unknown event type {kind}")
@@ -59,6 +68,19 @@ def record(session: Session, *, account_id: str, batch_id: str | None = None,
     repository.append(session, rows)
     session.info.setdefault(PENDING, []).extend(
         (account_id, row["id"], row["type"]) for row in rows)
+    return [row["id"] for row in rows]
+
+
+def record_agent_event(session: Session, caller: Caller, body: AgentEventCreate,
+                       request_id: str | None) -> dict[str, Any]:
+    """Record what an automation client reports (a refused call) in the account's feed, as
+    the event document it becomes. The report is the client's own: EntryGo checks its shape,
+    not its claims (``exportId`` is kept as sent). A warehouse-scoped key's report belongs to
+    its warehouse, so that key reads it back in its feed."""
+    [event_id] = record(session, account_id=caller.account_id,
+                        warehouse_id=caller.warehouse_id, request_id=request_id,
+                        events=[(body.type, body.event_data())])
+    return event_document(repository.one(session, event_id))
 
 
 @event.listens_for(Session, "before_commit")
