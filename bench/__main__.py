@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench import chart, execute, plan, search, sync, throughput
 from bench.common import postgres_available
+from entrygo.api.wire import acting_in
 
 SUITES = {"sync": sync, "plan": plan, "execute": execute, "throughput": throughput,
           "search": search}
@@ -45,4 +46,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with acting_in(livemode=True):  # set-up calls the services directly, outside a request
+        sys.exit(main())

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from entrygo.api.wire import Omittable, WireModel, decimal_to_number
-from entrygo.readiness.estimate import Component, Estimate
+from entrygo.readiness.estimate import Component, Estimate, per_line
 
 ComponentKind = Literal["base", "section232", "section301", "section122", "ieepa", "mpf", "hmf"]
 
@@ -34,41 +34,44 @@ def descriptor(c: Component) -> dict[str, Any]:
     return doc
 
 
+def rests_on(c: Component) -> dict[str, Any]:
+    """What a product's component says: kind, rate, the amount when it is the same on every
+    line (null with the reason, 0 when free, exempt or unchanged), source, reason, note."""
+    doc: dict[str, Any] = {"kind": c.kind, "rate": c.rate}
+    if not per_line(c):
+        doc["amountUsd"] = _money(c.amount_usd)
+    doc["source"] = c.source
+    if c.reason is not None:
+        doc["reason"] = c.reason
+    if c.note is not None:
+        doc["note"] = c.note
+    return doc
+
+
 def estimate_document(est: Estimate, unit_ids: list[str]) -> dict[str, Any]:
     """The estimate as the plan answers it, export units by the plan's unit ids.
 
-    Entries hold their orders, orders their lines (in the order's line order). A line gives
-    its amounts by kind; what the amounts rest on (rate, source, the reason an amount is null)
-    is the same for every line of a product and every fee of a kind of entry, so it is given
-    once, in ``products`` and ``fees``: a plan of thousands of lines does not repeat the same
-    texts thousands of times. A fee's note that is the entry's own (the MPF minimum applied)
-    is on the entry. Totals are ``dutyUsd + feesUsd`` (given once, in ``totals``)."""
+    Entries hold their orders, with their totals. What a line owes rests on its product alone
+    (its rate, origin, claim, metals) and the date, so it is given once per product, in
+    ``products``: each component's rate and source, the reason an amount is null, the amount
+    itself when it is the same on every line; a line owes the others at their rate on its
+    value (and quantity). The package prints every line's amounts (``duty_estimate.csv``,
+    ``entry_summary.json``); the plan does not repeat them for thousands of lines. Likewise
+    ``fees`` gives each fee's rate and source by kind of entry, and an entry its amounts and
+    its own notes (the MPF minimum applied). Totals are ``dutyUsd + feesUsd`` (given once, in
+    ``totals``)."""
     number = decimal_to_number
-    products: dict[str, dict[str, Any]] = {}
     fees: dict[tuple[str, str], dict[str, Any]] = {}
-    lines, orders = est.lines, est.orders
-    li = oi = 0
+    orders = est.orders
+    oi = 0
     units = []
     for u in est.units:
         unit_orders = []
         while oi < len(orders) and orders[oi].unit_index == u.unit_index:
             o = orders[oi]
             oi += 1
-            amounts = []
-            while li < len(lines) and lines[li].order_id == o.order_id \
-                    and lines[li].unit_index == u.unit_index:
-                ln = lines[li]
-                li += 1
-                amounts.append({c.kind: None if c.amount_usd is None else number(c.amount_usd)
-                                for c in ln.components})
-                if ln.product_id not in products:
-                    products[ln.product_id] = {
-                        "productId": ln.product_id, "htsCode": ln.hts_code,
-                        "countryOfOrigin": ln.country_of_origin,
-                        "components": [descriptor(c) for c in ln.components]}
             unit_orders.append({"orderId": o.order_id, "dutyUsd": number(o.duty_usd),
-                                "feesUsd": number(o.fees_usd), "complete": o.complete,
-                                "linesUsd": amounts})
+                                "feesUsd": number(o.fees_usd), "complete": o.complete})
         unit: dict[str, Any] = {
             "exportUnitId": unit_ids[u.unit_index], "entryType": u.entry_type,
             "dutyUsd": number(u.duty_usd), "feesUsd": number(u.fees_usd),
@@ -92,7 +95,10 @@ def estimate_document(est: Estimate, unit_ids: list[str]) -> dict[str, Any]:
                    "totalUsd": number(est.duty_usd + est.fees_usd),
                    "complete": est.complete, "unknownComponents": est.unknown_components},
         "exportUnits": units,
-        "products": [products[pid] for pid in sorted(products)],
+        "products": [{"productId": p.product_id, "htsCode": p.hts_code,
+                      "countryOfOrigin": p.country_of_origin,
+                      "components": [rests_on(c) for c in p.components]}
+                     for _, p in sorted(est.products.items())],
         "fees": [fees[key] for key in sorted(fees)],
         "sources": dict(est.sources),
     }
@@ -121,13 +127,24 @@ class EstimateRateOut(WireModel):
     note: Omittable[str] = Field(None, description="What its amounts assume or leave out.")
 
 
+class EstimateComponentOut(EstimateRateOut):
+    """A duty every line of a product bears: at its rate on the line's value (and, for a
+    specific rate, its quantity), or the same amount on every line."""
+
+    amount_usd: float | None = Field(
+        None, description="Present when every line of the product owes the same: 0 (free, "
+        "exempt, no change) or null, with the `reason`. Absent, each line owes the `rate` on "
+        "its value (and quantity), rounded half-up to cents: the package prints each line's "
+        "amount.")
+
+
 class EstimateProductOut(WireModel):
     """The duties a product's lines bear, one component per kind."""
 
     product_id: str
     hts_code: str | None
     country_of_origin: str | None
-    components: list[EstimateRateOut]
+    components: list[EstimateComponentOut]
 
 
 class EstimateFeeOut(EstimateRateOut):
@@ -145,13 +162,16 @@ class EstimateTotalsOut(WireModel):
 
 
 class EstimateOrderOut(WireModel):
+    """An order's totals; each line's amounts are in the package (`duty_estimate.csv`,
+    `entry_summary.json`), from its product's `components`."""
+
     order_id: str
     duty_usd: float = Field(description="Its lines' known amounts, added.")
     fees_usd: float = Field(description="Its share of its entry's fees, by value.")
     complete: bool = Field(description=COMPLETE)
-    lines_usd: list[dict[str, float | None]] = Field(
-        description="Per line, in the order's line order (the first is `lineIndex` 0): "
-        + AMOUNTS + " The kinds are the line's product's `components`.")
+    lines_usd: Omittable[list[dict[str, float | None]]] = Field(
+        None, description="Only on plans stored when the plan gave each line's amounts by "
+        "kind, in the order's line order: " + AMOUNTS)
 
 
 class EstimateUnitOut(WireModel):
@@ -169,8 +189,9 @@ class EstimateUnitOut(WireModel):
 
 
 class DutyEstimateOut(WireModel):
-    """Duties and fees per line, entry, order and in total: an estimate for planning, not a
-    duty determination (/docs/duty-estimate)."""
+    """Duties and fees per entry, per order and in total, and what each product's lines owe
+    (the package prints every line's amounts): an estimate for planning, not a duty
+    determination (/docs/duty-estimate)."""
 
     disclaimer: str
     as_of: str = Field(description="The date whose rules apply, YYYY-MM-DD.")

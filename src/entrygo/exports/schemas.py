@@ -312,7 +312,8 @@ class PlanFields(WireModel):
     strategy: StrategyOut
     totals: TotalsOut
     duty_estimate: DutyEstimateOut | None = Field(
-        description="Duties and fees per line, export unit and order, and in total: an "
+        description="Duties and fees per export unit and order, and in total, and what each "
+        "product's lines owe (the customs package prints every line's amounts): an "
         "estimate for planning, not a duty determination (/docs/duty-estimate). Derived from "
         "the plan, not part of planHash. Null only on plans stored before estimates.")
     warehouse_id: str

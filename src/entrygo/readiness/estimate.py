@@ -9,6 +9,11 @@ order: its lines' duties and its share of its entry's fees, by value. Each compo
 half-up to cents and names its source; one EntryGo cannot compute has a null amount and a
 reason, and whatever it is part of is marked incomplete, never a silent zero.
 
+What a line owes rests on its product alone (the rate of its line of the schedule, its origin,
+its claim, its metals) and the date, so it is worked out once per product (``components``) and
+applied to each line's value and quantity (``line_rule``). The package prints every line's
+amounts with that same rule, from the components the plan stored.
+
 It is an estimate for planning, not a duty determination (``DutyRules.disclaimer``).
 """
 
@@ -18,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from functools import cached_property
+from typing import NamedTuple, TypeVar
 
 from entrygo.kit.money import cents
 from entrygo.readiness.duties import DutyRules, MpfYear, fiscal_year
-from entrygo.readiness.facts import LineFacts, PlanFacts, ProductFacts
+from entrygo.readiness.facts import LineFacts, OrderFacts, PlanFacts, ProductFacts
 from entrygo.readiness.plan import ExportUnit
 from entrygo.readiness.product_rules import section232_metals
 from entrygo.readiness.quantities import quantity
@@ -31,10 +37,11 @@ from entrygo.readiness.treatments import METALS
 from entrygo.tariff.rates import HUNDRED, Rate, Unreadable, parse, percent, special_rate
 
 ZERO = Decimal(0)
+T = TypeVar("T")
 
 
 class Component(NamedTuple):
-    """A tuple, not a dataclass: a plan makes tens of thousands of them."""
+    """A duty or fee: what it rests on and, on a line or an entry, its amount."""
 
     kind: str
     """``base``, ``section232``, ``section301``, ``section122``, ``ieepa``; ``mpf``, ``hmf``."""
@@ -47,6 +54,34 @@ class Component(NamedTuple):
     """Why the amount is null (only then)."""
     note: str | None = None
     """What the amount assumes or leaves out."""
+
+
+def per_line(c: Component) -> bool:
+    """Whether a product's component is owed at its rate on each line's value (and quantity),
+    rather than the same amount on every line (free, exempt, or null with its reason)."""
+    return c.amount_usd is None and c.reason is None
+
+
+class LineRule(NamedTuple):
+    """How each line of a product owes its components, in their order."""
+
+    amounts: Callable[[LineFacts], tuple[Decimal | None, ...]]
+    duty: Callable[[LineFacts], Decimal]
+    """The line's known amounts, added."""
+    unknown: int
+    """How many of its amounts are null (the same on every line)."""
+
+
+class ProductEstimate(NamedTuple):
+    """What every line of a product owes, by kind: the rate, its source, the reason or note;
+    the amount too when it is the same on every line. Only the amounts ``per_line`` differ,
+    with the line's value and quantity (``rule``)."""
+
+    product_id: str
+    hts_code: str | None
+    country_of_origin: str | None
+    components: tuple[Component, ...]
+    rule: LineRule
 
 
 class LineEstimate(NamedTuple):
@@ -70,14 +105,10 @@ class UnitEstimate(NamedTuple):
     duty_usd: Decimal
     duties_complete: bool
     fees: tuple[Component, ...]
-
-    @property
-    def fees_usd(self) -> Decimal:
-        return _known(self.fees)
-
-    @property
-    def complete(self) -> bool:
-        return self.duties_complete and _complete(self.fees)
+    fees_usd: Decimal
+    """The known amounts of its fees, added."""
+    complete: bool
+    """Its duties and its fees all known."""
 
 
 class OrderEstimate(NamedTuple):
@@ -86,6 +117,7 @@ class OrderEstimate(NamedTuple):
     duty_usd: Decimal
     fees_usd: Decimal
     complete: bool
+    lines: tuple[LineFacts, ...]
 
 
 @dataclass(frozen=True)
@@ -95,12 +127,16 @@ class Estimate:
     """``estimatedArrival`` (the shipment's) or ``planningDate`` (the day of planning, UTC)."""
     edition: str
     disclaimer: str
-    lines: tuple[LineEstimate, ...]
+    products: dict[str, ProductEstimate]
+    """The products of the estimated lines, by id."""
     units: tuple[UnitEstimate, ...]
     orders: tuple[OrderEstimate, ...]
+    """By unit, in the units' order; a unit's in its order."""
     sources: dict[str, str]
     """Citation -> the rules file's source text, for every citation the components use that
     the rules file explains."""
+    unknown_components: int
+    """Amounts (of lines and of fees) that are null."""
 
     @property
     def duty_usd(self) -> Decimal:
@@ -114,10 +150,21 @@ class Estimate:
     def complete(self) -> bool:
         return all(u.complete for u in self.units)
 
-    @property
-    def unknown_components(self) -> int:
-        return (sum(1 for ln in self.lines for c in ln.components if c.amount_usd is None)
-                + sum(1 for u in self.units for c in u.fees if c.amount_usd is None))
+    @cached_property
+    def lines(self) -> tuple[LineEstimate, ...]:
+        """Every line with its components whole (rate, amount, source, reason, note), in the
+        orders' order: what ``products`` and each line's value and quantity give."""
+        whole = []
+        for o in self.orders:
+            for index, line in enumerate(o.lines):
+                p = self.products[line.product_id]
+                components = tuple(c._replace(amount_usd=a) for c, a in
+                                   zip(p.components, p.rule.amounts(line), strict=True))
+                whole.append(LineEstimate(o.unit_index, o.order_id, index, p.product_id,
+                                          p.hts_code, p.country_of_origin, line.line_value_usd,
+                                          components, _known(components),
+                                          _complete(components)))
+        return tuple(whole)
 
 
 def _known(components: tuple[Component, ...]) -> Decimal:
@@ -137,33 +184,22 @@ def as_of(facts: PlanFacts, today: date) -> tuple[date, str]:
     return today, "planningDate"
 
 
-# --- lines ------------------------------------------------------------------------------------
+# --- what a product's lines owe ---------------------------------------------------------------
+# A component owed on each line (``per_line``) prints the rate it is owed at, as the schedule
+# prints it, or ``+50%`` for an additional duty of 50 %: ``line_rule`` reads it back.
 
 Cite = Callable[[str, str], str]
 """Records a citation's source text for ``Estimate.sources`` and returns the citation."""
-LineRule = Callable[[LineFacts], Component]
-"""A component of one product's lines: the rate is the product's, the amount the line's."""
-
-
-def _fixed(component: Component) -> LineRule:
-    return lambda line: component
-
-
-def _ad_valorem(kind: str, pct: Decimal, source: str, note: str | None = None,
-                rate: str | None = None) -> LineRule:
-    text = rate or percent(pct)
-    return lambda line: Component(kind, text, cents(line.line_value_usd * pct / HUNDRED),
-                                  source, note=note)
 
 
 def _base(product: ProductFacts, ref: Reference, rules: DutyRules, day: date,
-          cite: Cite) -> LineRule:
+          cite: Cite) -> Component:
     """Column 1 general, column 2 or the special rate of a preference claimed."""
     line = ref.schedule.line(product.hts_code)
     if line is None or not line.number:
         why = (f"{product.hts_code} is not a line of the schedule ({ref.schedule.revision})"
                if product.hts_code else "The product has no htsCode")
-        return _fixed(Component("base", None, None, "HTSUS", reason=f"{why}: no rate to apply."))
+        return Component("base", None, None, "HTSUS", reason=f"{why}: no rate to apply.")
     origin = product.country_of_origin
     note = None
     column2 = rules.column2_of(origin, day)
@@ -186,45 +222,41 @@ def _base(product: ProductFacts, ref: Reference, rules: DutyRules, day: date,
                             f"{' or '.join(sorted(claim.indicators))}")
                 note = f"{claim.name} is claimed, but {why}: the general rate applies."
     if not text:
-        return _fixed(Component("base", None, None, source, reason=(
+        return Component("base", None, None, source, reason=(
             f"HTS {line.dotted} prints no rate in this column: the product's htsCode should be "
-            "a statistical (10-digit) number."), note=note))
+            "a statistical (10-digit) number."), note=note)
     rate = parse(text)
     if isinstance(rate, Unreadable):
-        return _fixed(Component("base", text, None, source, reason=rate.reason, note=note))
+        return Component("base", text, None, source, reason=rate.reason, note=note)
     return _rated(product, rate, source, note)
 
 
-def _rated(product: ProductFacts, rate: Rate, source: str, note: str | None) -> LineRule:
+def _rated(product: ProductFacts, rate: Rate, source: str, note: str | None) -> Component:
     if not rate.specific:
         if rate.free:
-            return _fixed(Component("base", rate.text, ZERO, source, note=note))
-        return _ad_valorem("base", rate.ad_valorem_pct, source, note, rate=rate.text)
+            return Component("base", rate.text, ZERO, source, note=note)
+        return Component("base", rate.text, None, source, note=note)
     for term in rate.specific:
         if term.quantity_unit is None:
-            return _fixed(Component(
+            return Component(
                 "base", rate.text, None, source, note=note,
                 reason=f"The rate is per {term.unit}, a quantity EntryGo does not derive from "
-                       "product data."))
-    units = tuple(dict.fromkeys(t.quantity_unit for t in rate.specific if t.quantity_unit))
+                       "product data.")
+    for unit in _units(rate):  # whether the product has the measure does not depend on the count
+        q = quantity(unit, product, 1)
+        if q.value is None:
+            return Component("base", rate.text, None, source, note=note,
+                             reason=f"The rate is per {unit}: the product has no "
+                                    f"{q.field or unit}.")
+    return Component("base", rate.text, None, source, note=note)
 
-    def component(line: LineFacts) -> Component:
-        measured: dict[str, Decimal] = {}
-        for unit in units:
-            q = quantity(unit, product, line.quantity)
-            if q.value is None:
-                what = q.field or unit
-                return Component("base", rate.text, None, source, note=note,
-                                 reason=f"The rate is per {unit}: the product has no {what}.")
-            measured[unit] = q.value
-        return Component("base", rate.text, cents(rate.amount(line.line_value_usd, measured)),
-                         source, note=note)
 
-    return component
+def _units(rate: Rate) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.quantity_unit for t in rate.specific if t.quantity_unit))
 
 
 def _section232(product: ProductFacts, ref: Reference, rules: DutyRules, day: date,
-                cite: Cite) -> tuple[LineRule | None, bool]:
+                cite: Cite) -> tuple[Component | None, bool]:
     """The product's Section 232 component (None outside the metals scope), and whether the
     goods are subject to it (not under the weight threshold)."""
     metals = section232_metals(product, ref)
@@ -232,29 +264,28 @@ def _section232(product: ProductFacts, ref: Reference, rules: DutyRules, day: da
         return None, False
     s = rules.section232
     if not s.period.contains(day):
-        return _fixed(Component(
+        return Component(
             "section232", None, None, cite(s.derivatives_citation, s.derivatives_source),
             reason=f"The estimate's rules hold Section 232 from {s.period.start} only: the "
-                   f"entry date {day} is outside them.")), True
+                   f"entry date {day} is outside them."), True
     hts = product.hts_code or ""
     content = product.metal_content or {}
     if hts[:2] not in s.threshold_except_chapters:
         shares = [content.get(METALS[m.name].pct_field) for m in metals]
         if all(v is not None for v in shares) and all(Decimal(str(v)) < s.threshold_pct
                                                       for v in shares):
-            return _fixed(Component(
+            return Component(
                 "section232", "no change", ZERO, cite(s.threshold_heading, s.threshold_source),
                 note=f"Every metal is under {s.threshold_pct} % of the weight "
-                     f"({s.threshold_heading}).")), False
+                     f"({s.threshold_heading})."), False
     metal = s.article_metal(hts)
     if metal is None:
-        return _fixed(Component("section232", None, None,
-                                cite(s.derivatives_citation, s.derivatives_source),
-                                reason=s.derivatives_reason)), True
+        return Component("section232", None, None,
+                         cite(s.derivatives_citation, s.derivatives_source),
+                         reason=s.derivatives_reason), True
     rate = s.rate_for(metal, product.country_of_origin)
-    return _ad_valorem("section232", rate.rate_pct,
-                       f"{cite(rate.heading, s.articles_source)} ({metal} article)",
-                       rate=f"+{percent(rate.rate_pct)}"), True
+    return Component("section232", f"+{percent(rate.rate_pct)}", None,
+                     f"{cite(rate.heading, s.articles_source)} ({metal} article)"), True
 
 
 def _eligible(product: ProductFacts, rules: DutyRules, program: str) -> bool:
@@ -263,8 +294,8 @@ def _eligible(product: ProductFacts, rules: DutyRules, program: str) -> bool:
             and product.country_of_origin in claim.origins)
 
 
-def _product_rules(product: ProductFacts, ref: Reference, rules: DutyRules, day: date,
-                   cite: Cite) -> tuple[LineRule, ...]:
+def _product_components(product: ProductFacts, ref: Reference, rules: DutyRules, day: date,
+                        cite: Cite) -> tuple[Component, ...]:
     found = [_base(product, ref, rules, day, cite)]
     s232, subject232 = _section232(product, ref, rules, day, cite)
     if s232 is not None:
@@ -272,9 +303,9 @@ def _product_rules(product: ProductFacts, ref: Reference, rules: DutyRules, day:
     origin = product.country_of_origin
     for program in rules.not_computed:
         if program.period.contains(day) and (program.origins is None or origin in program.origins):
-            found.append(_fixed(Component(program.kind, program.rate, None,
-                                          cite(program.citation, program.source),
-                                          reason=program.reason)))
+            found.append(Component(program.kind, program.rate, None,
+                                   cite(program.citation, program.source),
+                                   reason=program.reason))
     for surcharge in rules.ad_valorem:
         if not surcharge.period.contains(day):
             continue
@@ -287,11 +318,67 @@ def _product_rules(product: ProductFacts, ref: Reference, rules: DutyRules, day:
                 exempt = f"{claim} goods of {origin} are exempt ({headings[origin]})."
         source = cite(surcharge.citation, surcharge.source)
         if exempt:
-            found.append(_fixed(Component(surcharge.kind, rate, ZERO, source, note=exempt)))
+            found.append(Component(surcharge.kind, rate, ZERO, source, note=exempt))
         else:
-            found.append(_ad_valorem(surcharge.kind, surcharge.rate_pct, source,
-                                     note=surcharge.note, rate=rate))
+            found.append(Component(surcharge.kind, rate, None, source, note=surcharge.note))
     return tuple(found)
+
+
+def line_rule(components: tuple[Component, ...], product: ProductFacts) -> LineRule:
+    """How each line of ``product`` owes ``components`` (what they rest on, as the plan worked
+    them out): the amount a component carries, the same on every line, or its rate applied
+    to the line's value and, for a specific rate, its quantity measured from the product.
+
+    The one way a line's amounts are computed, for the plan and for the package alike."""
+    owed = [_owed(c, product) if per_line(c) else None for c in components]
+    each: list[Callable[[LineFacts], Decimal | None]] = [
+        f or _same(c.amount_usd) for f, c in zip(owed, components, strict=True)]
+    unknown = sum(1 for f, c in zip(owed, components, strict=True)
+                  if f is None and c.amount_usd is None)
+    if len(each) == 1:  # most products: one duty, its amount the line's duty
+        only = each[0]
+        return LineRule(lambda line: (only(line),),
+                        owed[0] or _same(components[0].amount_usd or ZERO), unknown)
+
+    def amounts(line: LineFacts) -> tuple[Decimal | None, ...]:
+        return tuple([amount(line) for amount in each])
+
+    def duty(line: LineFacts) -> Decimal:
+        return sum([a for a in amounts(line) if a is not None], ZERO)
+
+    return LineRule(amounts, duty, unknown)
+
+
+def _same(amount: T) -> Callable[[LineFacts], T]:
+    return lambda line: amount
+
+
+def _owed(c: Component, product: ProductFacts) -> Callable[[LineFacts], Decimal]:
+    """A line's amount of a component owed at its rate."""
+    rate = parse((c.rate or "").removeprefix("+"))  # "+50%": an additional duty of 50%
+    if isinstance(rate, Unreadable):
+        raise ValueError(f"{c.kind}: {rate.reason}")
+    if not rate.specific:
+        pct = rate.ad_valorem_pct
+        return lambda line: cents(line.line_value_usd * pct / HUNDRED)
+    return _of_value_and_quantity(rate, product)
+
+
+def _of_value_and_quantity(rate: Rate, product: ProductFacts) -> Callable[[LineFacts], Decimal]:
+    units = _units(rate)
+    for unit in units:  # a product without the measure owes null on every line (``_rated``)
+        if quantity(unit, product, 1).value is None:
+            raise ValueError(f"{rate.text}: the product has no measure in {unit}")
+
+    def amount(line: LineFacts) -> Decimal:
+        measured: dict[str, Decimal] = {}
+        for unit in units:
+            value = quantity(unit, product, line.quantity).value
+            assert value is not None  # the product has the measure (above)
+            measured[unit] = value
+        return cents(rate.amount(line.line_value_usd, measured))
+
+    return amount
 
 
 # --- entries and orders -----------------------------------------------------------------------
@@ -371,67 +458,71 @@ def estimate(facts: PlanFacts, units: tuple[ExportUnit, ...], ref: Reference,
         return citation
 
     year = rules.mpf.year(day)
-    per_product: dict[str, tuple[LineRule, ...]] = {}
-    # the same goods at the same value owe the same: computed once
-    seen: dict[tuple[str, int, Decimal], tuple[tuple[Component, ...], Decimal, bool]] = {}
+    products: dict[str, ProductEstimate] = {}
+    line_rules: dict[str, LineRule] = {}
+
+    def rule_of(pid: str) -> LineRule:
+        product = facts.products[pid]
+        components = _product_components(product, ref, rules, day, cite)
+        rule = line_rules[pid] = line_rule(components, product)
+        products[pid] = ProductEstimate(pid, product.hts_code, product.country_of_origin,
+                                        components, rule)
+        return rule
+
     exempt_products = {pid for pid, p in facts.products.items()
                        if any(_eligible(p, rules, claim) for claim in rules.mpf.exempt_preferences)}
-    fee_cache: dict[tuple[str, Decimal, Decimal], tuple[Component, ...]] = {}
-    lines: list[LineEstimate] = []
+    fee_cache: dict[tuple[str, Decimal, Decimal],
+                    tuple[tuple[Component, ...], Decimal, bool, int]] = {}
+    unknown = 0
     unit_estimates: list[UnitEstimate] = []
     order_estimates: list[OrderEstimate] = []
     for index, unit in enumerate(units):
         exempt = ZERO
-        unit_duty, unit_complete = ZERO, True
-        own: list[tuple[str, Decimal, bool]] = []  # per order: duty, complete
+        unit_duty, unit_unknown = ZERO, 0
+        own: list[tuple[OrderFacts, Decimal, int]] = []  # per order: duty, unknown amounts
         for order_id in unit.order_ids:
-            order_duty, order_complete = ZERO, True
-            for line_index, line in enumerate(orders[order_id].lines):
-                product = facts.products[line.product_id]
-                key = (product.id, line.quantity, line.line_value_usd)
-                known = seen.get(key)
-                if known is None:
-                    made = per_product.get(product.id)
-                    if made is None:
-                        made = per_product[product.id] = _product_rules(product, ref, rules,
-                                                                        day, cite)
-                    components = tuple([rule(line) for rule in made])
-                    known = seen[key] = (components, _known(components), _complete(components))
-                lines.append(LineEstimate(index, order_id, line_index, product.id,
-                                          product.hts_code, product.country_of_origin,
-                                          line.line_value_usd, *known))
-                order_duty += known[1]
-                order_complete = order_complete and known[2]
-                if product.id in exempt_products:
+            order = orders[order_id]
+            order_duty, order_unknown = ZERO, 0
+            for line in order.lines:
+                pid = line.product_id
+                rule = line_rules.get(pid) or rule_of(pid)
+                order_duty += rule.duty(line)
+                order_unknown += rule.unknown
+                if pid in exempt_products:
                     exempt += line.line_value_usd
-            own.append((order_id, order_duty, order_complete))
+            own.append((order, order_duty, order_unknown))
             unit_duty += order_duty
-            unit_complete = unit_complete and order_complete
+            unit_unknown += order_unknown
         # an informal entry's fees depend on its value only by ocean or with exempt goods:
         # the others share theirs
         fee_key = (unit.entry_type, exempt,
                    unit.value_usd if unit.entry_type == "01" or hmf_due or exempt else ZERO)
-        fees = fee_cache.get(fee_key)
-        if fees is None:
-            made_fees = [_mpf(unit, exempt, rules, day, year, cite)]
+        made = fee_cache.get(fee_key)
+        if made is None:
+            fees = [_mpf(unit, exempt, rules, day, year, cite)]
             hmf = _hmf(unit, facts, rules, day, cite)
             if hmf is not None:
-                made_fees.append(hmf)
-            fees = fee_cache[fee_key] = tuple(made_fees)
-        u = UnitEstimate(index, unit.entry_type, unit.value_usd, unit_duty, unit_complete, fees)
-        unit_estimates.append(u)
-        fees_known = _complete(fees)
+                fees.append(hmf)
+            made = fee_cache[fee_key] = (tuple(fees), _known(tuple(fees)), _complete(tuple(fees)),
+                                         sum(1 for c in fees if c.amount_usd is None))
+        unit_fees, fees_usd, fees_known, fees_unknown = made
+        unknown += unit_unknown + fees_unknown
+        unit_estimates.append(UnitEstimate(index, unit.entry_type, unit.value_usd, unit_duty,
+                                           unit_unknown == 0, unit_fees, fees_usd,
+                                           unit_unknown == 0 and fees_known))
         if len(own) == 1:
-            shares = [u.fees_usd]
+            shares = [fees_usd]
         else:
-            weights = [orders[oid].total_value_usd for oid in unit.order_ids]
+            weights = [order.total_value_usd for order, _, _ in own]
             shares = [ZERO] * len(weights)
-            for fee in fees:
+            for fee in unit_fees:
                 if fee.amount_usd is not None:
                     shares = [a + b for a, b in zip(shares, _allocate(fee.amount_usd, weights),
                                                     strict=True)]
-        for (oid, duty, complete), share in zip(own, shares, strict=True):
-            order_estimates.append(OrderEstimate(oid, index, duty, share,
-                                                 fees_known and complete))
-    return Estimate(day, basis, rules.edition, rules.disclaimer, tuple(lines),
-                    tuple(unit_estimates), tuple(order_estimates), dict(sorted(sources.items())))
+        for (order, duty, order_unknown), share in zip(own, shares, strict=True):
+            order_estimates.append(OrderEstimate(order.id, index, duty, share,
+                                                 fees_known and order_unknown == 0,
+                                                 order.lines))
+    return Estimate(day, basis, rules.edition, rules.disclaimer, products,
+                    tuple(unit_estimates), tuple(order_estimates), dict(sorted(sources.items())),
+                    unknown)
