@@ -158,6 +158,24 @@ def live_server(settings: Settings, db: Database, tmp_path: Path) -> Iterator[An
 
 
 @pytest.fixture
+def http_server(settings: Settings, db: Database) -> Iterator[Any]:
+    """The service over real HTTP in a thread of this process (``live_server``'s signature):
+    for clients that need a server on the network but never kill it."""
+    from tests.support import ServerThread
+
+    servers: list[ServerThread] = []
+
+    def start(**env: str) -> str:
+        server = ServerThread(settings, env)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
 def smtp() -> Iterator[Any]:
     """A real SMTP server on loopback; the app under test is pointed at it by ``smtp_app``."""
     from tests.support import SmtpSink

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -531,6 +532,20 @@ def ids_in(r: Any) -> list[str]:
 
 def test_every_endpoint_hides_another_account(api, world, client, db):
     assert_hidden(api, build_b(client, world), db)
+
+
+@pytest.mark.parametrize("a_mode", ["live", "test"])
+def test_every_endpoint_hides_the_other_mode(a_mode, world, client, db):
+    """A is one mode of an account, B the other mode of the same account with one of
+    everything (as in the cross-account matrix)."""
+    live = world.tenant(client, "One account")
+    if a_mode == "live":
+        a, b = live, build_b(client, world, world.test_tenant(live))
+    else:
+        a = world.test_tenant(live)  # before B's settings change: A's are its own
+        b = build_b(client, world, live)
+    assert a.account_id == b.api.account_id
+    assert_hidden(a, b, db)
 
 
 def assert_hidden(api: Any, b: Tenant, db: Any) -> None:

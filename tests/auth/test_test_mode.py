@@ -1,7 +1,8 @@
 """Test mode (docs/api/test-mode.md): a test key and a live key of one account see two worlds.
 
 Every endpoint, called with a test key and the live mode's ids (and the reverse), answers 404
-and changes nothing; the two modes' events, webhooks and account settings are apart; a test-mode
+and changes nothing (the cross-account matrix, ``tests/auth/test_cross_account.py``); the two
+modes' events, webhooks and account settings are apart; a test-mode
 execute sends its mail to the test outbox only, never to the live SMTP server.
 """
 
@@ -10,26 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from entrygo.app import create_app
-from tests.auth.test_cross_account import assert_hidden, build_b
 from tests.support import Flow, WebhookReceiver, execute, product
-
-
-@pytest.mark.parametrize("a_mode", ["live", "test"])
-def test_every_endpoint_hides_the_other_mode(a_mode, world, client, db):
-    """A is one mode of an account, B the other mode of the same account with one of
-    everything (as in the cross-account matrix)."""
-    live = world.tenant(client, "One account")
-    if a_mode == "live":
-        a, b = live, build_b(client, world, world.test_tenant(live))
-    else:
-        a = world.test_tenant(live)  # before B's settings change: A's are its own
-        b = build_b(client, world, live)
-    assert a.account_id == b.api.account_id
-    assert_hidden(a, b, db)
 
 
 def settled_inspect(api: Any, batch_id: str, seconds: float = 20.0) -> dict[str, Any]:

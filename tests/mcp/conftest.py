@@ -15,6 +15,14 @@ from tests.mcp.agent import McpServer, Shop, open_shop, toml
 
 
 @pytest.fixture
+def live_server(http_server: Any) -> Any:
+    """The service over real HTTP in a thread of this process (``tests/conftest.py``): these
+    clients need a server on the network, never a process to kill, and start in a fraction
+    of a second instead of seconds."""
+    return http_server
+
+
+@pytest.fixture
 def server(live_server: Any, smtp: Any) -> str:
     return str(live_server(ENTRYGO_SMTP_URL=smtp.url,
                            ENTRYGO_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true"))

@@ -10,6 +10,7 @@ from tests.support.tools import TEST_SECRET, check, entrygo
 from tests.support.world import (
     Api,
     ServerProcess,
+    ServerThread,
     SmtpSink,
     World,
     as_request,
@@ -18,6 +19,6 @@ from tests.support.world import (
 )
 
 __all__ = ["CONSIGNEE", "NOTEBOOK", "TEST_SECRET", "Api", "Flow", "Received", "ServerProcess",
-           "SmtpSink", "WebhookReceiver", "World", "as_request", "check", "concurrently",
-           "entrygo", "error", "execute", "kill_during_delivery", "planned", "product",
-           "setup_batch", "wipe"]
+           "ServerThread", "SmtpSink", "WebhookReceiver", "World", "as_request", "check",
+           "concurrently", "entrygo", "error", "execute", "kill_during_delivery", "planned",
+           "product", "setup_batch", "wipe"]
