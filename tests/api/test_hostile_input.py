@@ -73,6 +73,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "webhooks-rotate": ("POST", "/api/webhook-endpoints/{endpoint_id}/rotate-secret"),
     "webhooks-retry": ("POST",
                        "/api/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"),
+    "agent-events": ("POST", "/api/agent-events"),
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALL = tuple(ENDPOINTS)
@@ -162,6 +163,12 @@ class Scene:
             "webhooks-delete": dict(account),
             "webhooks-rotate": {**account, "overlapSeconds": 3600},
             "webhooks-retry": dict(account),
+            "agent-events": {**account, "type": "AGENT_CALL_REFUSED",
+                             "agent": {"id": "night-agent", "clientName": "an-mcp-client",
+                                       "clientVersion": "1.0"},
+                             "tool": "execute_export", "code": "VALUE_CEILING_EXCEEDED",
+                             "reason": "Worth 3120.50 USD; the ceiling is 2500 USD.",
+                             "exportId": self.batch_id, "details": {"valueUsd": 3120.5}},
         }[endpoint]
 
 

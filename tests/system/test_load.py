@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bench.load import Tenant, drive, verify
 
+from entrygo.api.wire import acting_in
 from entrygo.config import Settings
 from entrygo.db.database import Database
 from tests.support import TEST_SECRET, ServerProcess, SmtpSink, World, product, wipe
@@ -31,7 +32,7 @@ def test_four_processes_keep_every_guarantee(pg, tmp_path):
     account = world.account()
     key = world.key(account)
     tenant_products = []
-    with db.write() as s:
+    with db.write() as s, acting_in(livemode=True):  # a service called outside a request
         from entrygo.api.validation import validate_as
         from entrygo.products.schemas import ProductSync
         from entrygo.products.service import sync_products
