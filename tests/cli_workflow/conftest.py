@@ -1,6 +1,6 @@
 """The workflow commands run as a user runs them: the installed ``entrygo`` executable in its
 own process, against a live server process over real HTTP (on SQLite and on PostgreSQL,
-through the ``backend`` parameter under ``live_server``), with a real SMTP server for the
+through the ``backend`` parameter under ``http_server``), with a real SMTP server for the
 broker email. Every run gets its own home and config folder, and no ``ENTRYGO_*`` variable of
 the surrounding environment."""
 
@@ -126,16 +126,8 @@ class Merchant:
 
 
 @pytest.fixture
-def live_server(http_server: Any) -> Any:
-    """The service over real HTTP in a thread of this process (``tests/conftest.py``): these
-    clients need a server on the network, never a process to kill, and start in a fraction
-    of a second instead of seconds."""
-    return http_server
-
-
-@pytest.fixture
-def server(live_server: Any, smtp: Any) -> str:
-    return str(live_server(ENTRYGO_SMTP_URL=smtp.url))
+def server(http_server: Any, smtp: Any) -> str:
+    return str(http_server(ENTRYGO_SMTP_URL=smtp.url))
 
 
 @pytest.fixture

@@ -44,9 +44,9 @@ def held_mail() -> Iterator[HeldMail]:
 
 
 def test_watch_follows_the_broker_email_until_it_is_sent(
-        live_server: Any, held_mail: HeldMail, world: Any, bare_cli: Cli):
+        http_server: Any, held_mail: HeldMail, world: Any, bare_cli: Cli):
     # execute answers at once (no delivery wait) while the mail server holds the email
-    base_url = str(live_server(ENTRYGO_SMTP_URL=held_mail.url,
+    base_url = str(http_server(ENTRYGO_SMTP_URL=held_mail.url,
                                ENTRYGO_DELIVERY_WAIT_SECONDS="0",
                                ENTRYGO_SMTP_TIMEOUT_SECONDS="120"))
     account = world.account()

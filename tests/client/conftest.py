@@ -1,5 +1,5 @@
 """Fixtures of the SDK tests: a live server process (on SQLite and on PostgreSQL, through the
-``backend`` parameter under ``live_server``) with a real SMTP server, and a tenant on it."""
+``backend`` parameter under ``http_server``) with a real SMTP server, and a tenant on it."""
 
 from __future__ import annotations
 
@@ -14,16 +14,8 @@ from tests.support.sdk import Tenant, tenant
 
 
 @pytest.fixture
-def live_server(http_server: Any) -> Any:
-    """The service over real HTTP in a thread of this process (``tests/conftest.py``): these
-    clients need a server on the network, never a process to kill, and start in a fraction
-    of a second instead of seconds."""
-    return http_server
-
-
-@pytest.fixture
-def server(live_server: Any, smtp: Any) -> str:
-    return str(live_server(ENTRYGO_SMTP_URL=smtp.url))
+def server(http_server: Any, smtp: Any) -> str:
+    return str(http_server(ENTRYGO_SMTP_URL=smtp.url))
 
 
 @pytest.fixture

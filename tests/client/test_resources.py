@@ -11,8 +11,8 @@ from entrygo.client import NotFound
 from tests.support.sdk import tenant
 
 
-def test_account_importers_and_webhook_endpoints(live_server: Any, world: Any) -> None:
-    base = live_server(ENTRYGO_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true")
+def test_account_importers_and_webhook_endpoints(http_server: Any, world: Any) -> None:
+    base = http_server(ENTRYGO_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true")
     with tenant(world, base).client() as sdk:
         account = sdk.account.update(legal_name="Maple Goods Inc.")
         assert account.legal_name == "Maple Goods Inc." and sdk.account.get() == account

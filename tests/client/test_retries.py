@@ -153,8 +153,8 @@ def test_reads_are_retried_plainly_and_downloads_checked(
             "manifest.json"]
 
 
-def test_rate_limits_are_waited_out_with_the_same_key(live_server: Any, world: Any) -> None:
-    base = live_server(ENTRYGO_RATE_LIMIT="3/second")
+def test_rate_limits_are_waited_out_with_the_same_key(http_server: Any, world: Any) -> None:
+    base = http_server(ENTRYGO_RATE_LIMIT="3/second")
     merchant = tenant(world, base)
     proxy = NetCut(base)
     proxy.start()

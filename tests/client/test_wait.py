@@ -12,10 +12,10 @@ from entrygo.exports.schemas import InspectOut
 from tests.support.sdk import planned, set_up, tenant
 
 
-def test_wait_follows_a_batch_to_its_broker_email(live_server: Any, world: Any,
+def test_wait_follows_a_batch_to_its_broker_email(http_server: Any, world: Any,
                                                   smtp: Any) -> None:
     smtp.delay_seconds = 1.5  # a slow mail server: execute answers before the email is out
-    base = live_server(ENTRYGO_SMTP_URL=smtp.url, ENTRYGO_DELIVERY_WAIT_SECONDS="0.2")
+    base = http_server(ENTRYGO_SMTP_URL=smtp.url, ENTRYGO_DELIVERY_WAIT_SECONDS="0.2")
     with tenant(world, base).client() as sdk:
         setup = set_up(sdk)
         batch_id, plan_hash = planned(sdk, setup)

@@ -1,5 +1,5 @@
 """Fixtures of the MCP server's tests: a live EntryGo server process (on SQLite and on
-PostgreSQL, through the ``backend`` parameter under ``live_server``) with a real SMTP server
+PostgreSQL, through the ``backend`` parameter under ``http_server``) with a real SMTP server
 and webhooks to loopback allowed, a merchant set up on it, and ``entrygo mcp`` in front of it
 with a policy the test writes."""
 
@@ -15,16 +15,8 @@ from tests.mcp.agent import McpServer, Shop, open_shop, toml
 
 
 @pytest.fixture
-def live_server(http_server: Any) -> Any:
-    """The service over real HTTP in a thread of this process (``tests/conftest.py``): these
-    clients need a server on the network, never a process to kill, and start in a fraction
-    of a second instead of seconds."""
-    return http_server
-
-
-@pytest.fixture
-def server(live_server: Any, smtp: Any) -> str:
-    return str(live_server(ENTRYGO_SMTP_URL=smtp.url,
+def server(http_server: Any, smtp: Any) -> str:
+    return str(http_server(ENTRYGO_SMTP_URL=smtp.url,
                            ENTRYGO_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true"))
 
 
