@@ -18,7 +18,7 @@ from entrygo.config import Settings
 from entrygo.db.database import Database
 from entrygo.db.migrate import upgrade
 from entrygo.kit.clock import iso
-from entrygo.kit.modes import is_live, partition
+from entrygo.kit.modes import partition
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -235,10 +235,10 @@ def _partition_of(session: Session, account_id: str, mode: str) -> str:
     """Where the command acts: the account, or its test partition (made on first need)."""
     from entrygo.accounts import repository as accounts
 
-    live = accounts.get(session, account_id) if is_live(account_id) else None
-    if live is None:
+    acting = accounts.acting_partition(session, account_id, mode)
+    if acting is None:
         raise _fail(f"no account {account_id}")
-    return accounts.ensure_test_partition(session, live).id if mode == "test" else live.id
+    return acting
 
 
 @warehouses_app.command("create")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from entrygo.accounts.models import Account
-from entrygo.kit.modes import TEST_PREFIX, test_partition
+from entrygo.kit.modes import TEST_PREFIX, is_live, test_partition
 
 
 def add(session: Session, account: Account) -> Account:
@@ -70,3 +70,12 @@ def ensure_test_partition(session: Session, account: Account) -> Account:
         return found
     return add(session, Account(id=test_partition(account.id), created_at=account.created_at,
                                 **{name: getattr(account, name) for name in COPIED_TO_TEST}))
+
+
+def acting_partition(session: Session, account_id: str, mode: str) -> str | None:
+    """Where work of ``mode`` for the (public) account acts: the account itself, or its test
+    partition, made on first need. None when there is no such account."""
+    live = get(session, account_id) if is_live(account_id) else None
+    if live is None:
+        return None
+    return ensure_test_partition(session, live).id if mode == "test" else live.id

@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from entrygo.api.validation import issues_from, parse_json
 from entrygo.api.wire import acting_in
 from entrygo.db.database import Database
-from entrygo.kit.modes import is_live
 from entrygo.products.schemas import ProductIn
 from entrygo.products.service import record_sync, sync_products
 
@@ -159,11 +158,9 @@ def import_products_listing(db: Database, account_id: str, path: Path, *, mode: 
     def work(session: Any) -> None:
         from entrygo.accounts import repository as accounts
 
-        live = accounts.get(session, account_id) if is_live(account_id) else None
-        if live is None:
+        target = accounts.acting_partition(session, account_id, mode)
+        if target is None:
             raise ImportFailed([f"no account {account_id}"])
-        target = (accounts.ensure_test_partition(session, live).id if mode == "test"
-                  else account_id)
         for key in counts:
             counts[key] = 0
         listing.clear()
